@@ -1,0 +1,70 @@
+"""Deck file formats: each parser turns one file into plain data, or says everything wrong with it.
+
+Pure: no Django. The shared result and error types live here so that every format (the native
+Markdown deck, and later Anki text and CSV) hands the import layer the same shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+MAX_PROBLEMS = 50
+"""A :class:`DeckFormatError` lists at most this many problems, then "… and N more problems"."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a file, at a 1-based line of that file."""
+
+    source: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.message}"
+
+
+class DeckFormatError(ValueError):
+    """A file that cannot be imported; carries every problem found (not just the first).
+
+    Past :data:`MAX_PROBLEMS`, the rest are folded into one last problem, "… and N more problems",
+    placed at the line of the first one left out.
+    """
+
+    problems: tuple[Problem, ...]
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        found = list(problems)
+        if len(found) > MAX_PROBLEMS:
+            omitted = len(found) - MAX_PROBLEMS
+            first_omitted = found[MAX_PROBLEMS]
+            noun = "problem" if omitted == 1 else "problems"
+            found = [
+                *found[:MAX_PROBLEMS],
+                Problem(first_omitted.source, first_omitted.line, f"… and {omitted} more {noun}"),
+            ]
+        self.problems = tuple(found)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+@dataclass(frozen=True)
+class ParsedCard:
+    """One card as written in a file. ``front`` and ``back`` are Markdown, not yet rendered."""
+
+    key: str
+    front: str
+    back: str
+    tags: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class ParsedDeck:
+    """One deck file: its name, description, deck-wide tags and cards in file order."""
+
+    name: str
+    description: str
+    tags: tuple[str, ...]
+    cards: tuple[ParsedCard, ...]
+    source: str

@@ -1,0 +1,46 @@
+"""Forms: every POST is validated here before the domain sees it."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from cards.models import StudySettings
+from cards.scheduler import Grade
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class SignupForm(UserCreationForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices, initial="UTC")
+
+
+class StudySettingsForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+
+    class Meta:
+        model = StudySettings
+        fields = ["time_zone", "day_start_hour", "new_per_day", "reviews_per_day"]
+
+
+class CardActionForm(forms.Form):
+    """Names a card and the version of it the page showed."""
+
+    card = forms.IntegerField(min_value=1)
+    version = forms.IntegerField(min_value=0)
+
+
+class GradeForm(CardActionForm):
+    quality = forms.TypedChoiceField(choices=[(g.value, g.name.title()) for g in Grade], coerce=int)
+    shown_at = forms.IntegerField(required=False, min_value=0)
+
+
+class UndoForm(forms.Form):
+    review = forms.IntegerField(min_value=1)

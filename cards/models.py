@@ -1,0 +1,234 @@
+"""Recall's data: decks of cards with their SM-2 state, the append-only review log, study settings."""
+
+from __future__ import annotations
+
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cards import scheduler
+from cards.grading import CardSchedule, ReviewKind
+from cards.studyday import DEFAULT_DAY_START_HOUR
+
+
+def validate_time_zone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(name)s” is not a time zone name."), params={"name": name})
+
+
+class StudySettings(models.Model):
+    """A user's study day and daily limits (Anki's defaults)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_settings"
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    day_start_hour = models.PositiveSmallIntegerField(
+        _("study day starts at (hour)"),
+        default=DEFAULT_DAY_START_HOUR,
+        validators=[MaxValueValidator(23)],
+    )
+    new_per_day = models.PositiveIntegerField(
+        _("new cards per day"), default=20, validators=[MaxValueValidator(9999)]
+    )
+    reviews_per_day = models.PositiveIntegerField(
+        _("reviews per day"), default=200, validators=[MaxValueValidator(99999)]
+    )
+
+    class Meta:
+        verbose_name = _("study settings")
+        verbose_name_plural = _("study settings")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.time_zone})"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Deck(models.Model):
+    """A named set of cards. Decks without an owner are the bundled library new accounts copy."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="decks"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(max_length=200, allow_unicode=True)
+    description = models.TextField(_("description"), blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "slug"], name="deck_unique_slug_per_owner"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(owner__isnull=True), name="deck_unique_library_slug"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Card(models.Model):
+    """One question and answer with its SM-2 state.
+
+    ``owner`` repeats ``deck.owner`` so that the study queue is answered from one table and its
+    partial indexes. ``version`` goes up with every change of schedule: a grade names the
+    version it was shown, so a repeated or stale submission changes nothing.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="cards"
+    )
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="cards")
+    key = models.CharField(max_length=100)
+    front = models.TextField()
+    back = models.TextField()
+    front_html = models.TextField()
+    back_html = models.TextField()
+    tags = models.CharField(max_length=1000, blank=True, help_text="Space-separated, lowercase.")
+    position = models.PositiveIntegerField(default=0)
+    content_hash = models.CharField(max_length=64, blank=True)
+
+    repetitions = models.PositiveIntegerField(default=0)
+    ease = models.DecimalField(max_digits=4, decimal_places=2, default=scheduler.INITIAL_EASE)
+    interval = models.PositiveIntegerField(default=0)
+    due = models.DateField(null=True, blank=True)
+    lapses = models.PositiveIntegerField(default=0)
+    last_reviewed = models.DateTimeField(null=True, blank=True)
+    learning_due_at = models.DateTimeField(null=True, blank=True)
+    suspended = models.BooleanField(default=False)
+    buried_until = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["deck", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["deck", "key"], name="card_unique_key_per_deck"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["owner", "deck", "position"],
+                condition=Q(due__isnull=True, suspended=False),
+                name="card_new_queue",
+            ),
+            models.Index(
+                fields=["owner", "due"],
+                condition=Q(due__isnull=False, suspended=False),
+                name="card_due_queue",
+            ),
+            models.Index(
+                fields=["owner", "learning_due_at"],
+                condition=Q(learning_due_at__isnull=False, suspended=False),
+                name="card_learning_queue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def is_new(self) -> bool:
+        return self.due is None
+
+    @property
+    def schedule(self) -> CardSchedule:
+        return CardSchedule(
+            repetitions=self.repetitions,
+            ease=Decimal(self.ease),
+            interval=self.interval,
+            due=self.due,
+            lapses=self.lapses,
+            last_reviewed=self.last_reviewed,
+            learning_due_at=self.learning_due_at,
+        )
+
+    def set_schedule(self, schedule: CardSchedule) -> None:
+        for field in SCHEDULE_FIELDS:
+            setattr(self, field, getattr(schedule, field))
+
+    @property
+    def tag_list(self) -> list[str]:
+        return self.tags.split()
+
+
+SCHEDULE_FIELDS = (
+    "repetitions",
+    "ease",
+    "interval",
+    "due",
+    "lapses",
+    "last_reviewed",
+    "learning_due_at",
+)
+
+
+class Review(models.Model):
+    """One grade, never edited: the card's schedule before and after it.
+
+    Replaying a card's NEW and REVIEW entries through ``scheduler.review`` reproduces its
+    schedule. Undo deletes the newest entry after restoring the card from its ``*_before`` fields.
+    """
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewed_at = models.DateTimeField()
+    study_day = models.DateField(help_text="The user's study day the grade counted for.")
+    quality = models.PositiveSmallIntegerField(validators=[MaxValueValidator(5)])
+    kind = models.CharField(max_length=8, choices=[(k.value, k.name.title()) for k in ReviewKind])
+    answer_ms = models.PositiveIntegerField(default=0)
+
+    repetitions_before = models.PositiveIntegerField()
+    ease_before = models.DecimalField(max_digits=4, decimal_places=2)
+    interval_before = models.PositiveIntegerField()
+    due_before = models.DateField(null=True)
+    lapses_before = models.PositiveIntegerField()
+    last_reviewed_before = models.DateTimeField(null=True)
+    learning_due_at_before = models.DateTimeField(null=True)
+
+    repetitions_after = models.PositiveIntegerField()
+    ease_after = models.DecimalField(max_digits=4, decimal_places=2)
+    interval_after = models.PositiveIntegerField()
+    due_after = models.DateField(null=True)
+
+    class Meta:
+        ordering = ["reviewed_at", "pk"]
+        indexes = [
+            models.Index(fields=["user", "reviewed_at"], name="review_user_time"),
+            models.Index(fields=["card", "reviewed_at"], name="review_card_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quality__gte=0, quality__lte=5), name="review_quality_0_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} q{self.quality} at {self.reviewed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def schedule_before(self) -> CardSchedule:
+        return CardSchedule(
+            repetitions=self.repetitions_before,
+            ease=Decimal(self.ease_before),
+            interval=self.interval_before,
+            due=self.due_before,
+            lapses=self.lapses_before,
+            last_reviewed=self.last_reviewed_before,
+            learning_due_at=self.learning_due_at_before,
+        )

@@ -1,0 +1,252 @@
+"""Today's study queue and the actions taken on it: grade, undo, bury, suspend.
+
+One queue builder serves the review page, the dashboard's "due today" and the tests. A review
+step (grade + next card) costs a fixed handful of queries whatever the collection's size: the
+queue is read in one statement of index-backed scalar subqueries, each capped by a daily limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import F, Min
+from django.http import Http404
+from django.utils import timezone
+
+from cards import grading, studyday
+from cards.models import SCHEDULE_FIELDS, Card, Review, StudySettings
+
+
+@dataclass(frozen=True)
+class Day:
+    """The user's current study day."""
+
+    today: date
+    starts: datetime
+    now: datetime
+
+
+def current_day(settings: StudySettings, now: datetime | None = None) -> Day:
+    now = now or timezone.now()
+    zone = settings.zone
+    today = studyday.study_day(now, zone, settings.day_start_hour)
+    return Day(today=today, starts=studyday.day_start(today, zone, settings.day_start_hour), now=now)
+
+
+@dataclass(frozen=True)
+class Counts:
+    new: int
+    learning: int
+    due: int
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.due
+
+
+@dataclass(frozen=True)
+class Queue:
+    counts: Counts
+    card: Card | None
+    undo_review_id: int | None
+    review_limit_reached: bool
+    """Cards are due today that the daily review limit holds back."""
+
+
+_QUEUE_SQL = """
+SELECT
+  (SELECT COUNT(*) FROM (SELECT 1 FROM {card} WHERE {new} LIMIT %(new_cap)s) AS n),
+  (SELECT COUNT(*) FROM (SELECT 1 FROM {card} WHERE {due} LIMIT %(due_cap)s) AS d),
+  (SELECT COUNT(*) FROM {card} WHERE {learning}),
+  (SELECT COUNT(*) FROM {review} WHERE {today_reviews} AND kind = 'new'),
+  (SELECT COUNT(*) FROM {review} WHERE {today_reviews} AND kind = 'review'),
+  (SELECT id FROM {card} WHERE {learning} AND learning_due_at <= %(now)s
+     ORDER BY learning_due_at, id LIMIT 1),
+  (SELECT id FROM {card} WHERE {learning} ORDER BY learning_due_at, id LIMIT 1),
+  (SELECT id FROM {card} WHERE {due} ORDER BY due, id LIMIT 1),
+  (SELECT id FROM {card} WHERE {new} ORDER BY deck_id, position, id LIMIT 1),
+  (SELECT id FROM {review} WHERE {today_reviews} ORDER BY reviewed_at DESC, id DESC LIMIT 1)
+"""
+_ACTIVE = (
+    "owner_id = %(user)s AND suspended = %(false)s"
+    " AND (buried_until IS NULL OR buried_until <= %(today)s)"
+)
+QUEUE_SQL = _QUEUE_SQL.format(
+    card=Card._meta.db_table,
+    review=Review._meta.db_table,
+    new=f"{_ACTIVE} AND due IS NULL",
+    due=f"{_ACTIVE} AND due IS NOT NULL AND due <= %(today)s",
+    learning=f"{_ACTIVE} AND learning_due_at IS NOT NULL AND learning_due_at >= %(starts)s",
+    today_reviews="user_id = %(user)s AND reviewed_at >= %(starts)s",
+)
+
+
+def build_queue(settings: StudySettings, day: Day, *, show_card_id: int | None = None) -> Queue:
+    """Today's counts and the card to show next: learning cards whose delay is over, then due
+    cards (most overdue first), then new cards in deck order, then learning cards ahead of time.
+
+    ``show_card_id`` asks for a particular card (after an undo) when it is still studyable today.
+    """
+    params = {
+        "user": settings.user_id,
+        "false": False,
+        "today": day.today,
+        "starts": day.starts,
+        "now": day.now,
+        "new_cap": settings.new_per_day,
+        "due_cap": settings.reviews_per_day,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(QUEUE_SQL, params)
+        (
+            new_available,
+            due_available,
+            learning,
+            new_done,
+            reviews_done,
+            learning_now_id,
+            learning_ahead_id,
+            due_id,
+            new_id,
+            undo_review_id,
+        ) = cursor.fetchone()
+    new_left = max(0, min(new_available, settings.new_per_day - new_done))
+    due_left = max(0, min(due_available, settings.reviews_per_day - reviews_done))
+    counts = Counts(new=new_left, learning=learning, due=due_left)
+
+    candidates = [show_card_id, learning_now_id]
+    candidates += [due_id if due_left else None, new_id if new_left else None, learning_ahead_id]
+    card_id = next((pk for pk in candidates if pk is not None), None)
+    card = None
+    if card_id is not None:
+        card = Card.objects.select_related("deck").filter(owner_id=settings.user_id, pk=card_id).first()
+        if card is not None and card_id == show_card_id and not is_studyable(card, day):
+            return build_queue(settings, day)
+    return Queue(
+        counts=counts,
+        card=card,
+        undo_review_id=undo_review_id,
+        review_limit_reached=due_available > due_left,
+    )
+
+
+def is_studyable(card: Card, day: Day) -> bool:
+    """Whether ``card`` belongs in today's session: new, due, or being repeated today."""
+    if card.suspended or (card.buried_until is not None and card.buried_until > day.today):
+        return False
+    if card.learning_due_at is not None and card.learning_due_at >= day.starts:
+        return True
+    return card.due is None or card.due <= day.today
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    day: date
+    count: int
+
+
+def next_due(settings: StudySettings, day: Day) -> Upcoming | None:
+    """The next study day that has cards due, and how many (for the "all done" screen)."""
+    upcoming = Card.objects.filter(owner_id=settings.user_id, suspended=False, due__gt=day.today)
+    first = upcoming.aggregate(first=Min("due"))["first"]
+    if first is None:
+        return None
+    return Upcoming(day=first, count=upcoming.filter(due=first).count())
+
+
+class StaleAction(Exception):
+    """The card changed since the page showed it (a double click, a replayed POST, another tab)."""
+
+
+def grade_card(
+    settings: StudySettings, *, card_id: int, version: int, quality: int, answer_ms: int, day: Day
+) -> Review:
+    """Grade one card in one transaction and append its review.
+
+    Raises ``Http404`` for a card that is not the user's, ``StaleAction`` when ``version`` is not
+    the card's current one or the card is not in today's session, ``ValueError`` for a bad quality.
+    """
+    with transaction.atomic():
+        card = _locked_card(settings, card_id)
+        if card.version != version or not is_studyable(card, day):
+            raise StaleAction
+        before = card.schedule
+        outcome = grading.grade(before, quality, now=day.now, today=day.today, today_starts=day.starts)
+        after = outcome.schedule
+        card.set_schedule(after)
+        card.version += 1
+        card.save(update_fields=[*SCHEDULE_FIELDS, "version", "modified"])
+        return Review.objects.create(
+            card=card,
+            user_id=settings.user_id,
+            reviewed_at=day.now,
+            study_day=day.today,
+            quality=quality,
+            kind=outcome.kind,
+            answer_ms=answer_ms,
+            repetitions_before=before.repetitions,
+            ease_before=before.ease,
+            interval_before=before.interval,
+            due_before=before.due,
+            lapses_before=before.lapses,
+            last_reviewed_before=before.last_reviewed,
+            learning_due_at_before=before.learning_due_at,
+            repetitions_after=after.repetitions,
+            ease_after=after.ease,
+            interval_after=after.interval,
+            due_after=after.due,
+        )
+
+
+def undo_review(settings: StudySettings, *, review_id: int, day: Day) -> Card:
+    """Take back the user's latest grade of today: the card gets its exact earlier state back.
+
+    Raises ``StaleAction`` unless ``review_id`` is still the latest review of the study day.
+    """
+    with transaction.atomic():
+        latest = (
+            Review.objects.select_for_update()
+            .filter(user_id=settings.user_id, reviewed_at__gte=day.starts)
+            .order_by("-reviewed_at", "-pk")
+            .first()
+        )
+        if latest is None or latest.pk != review_id:
+            raise StaleAction
+        card = _locked_card(settings, latest.card_id)
+        card.set_schedule(latest.schedule_before)
+        card.version += 1
+        card.save(update_fields=[*SCHEDULE_FIELDS, "version", "modified"])
+        latest.delete()
+        return card
+
+
+def bury_card(settings: StudySettings, *, card_id: int, version: int, day: Day) -> None:
+    """Hide the card until the next study day."""
+    _update_if_current(
+        settings, card_id, version, buried_until=day.today + timedelta(days=1), learning_due_at=None
+    )
+
+
+def suspend_card(settings: StudySettings, *, card_id: int, version: int) -> None:
+    """Take the card out of study until it is unsuspended."""
+    _update_if_current(settings, card_id, version, suspended=True, learning_due_at=None)
+
+
+def _update_if_current(settings: StudySettings, card_id: int, version: int, **changes: object) -> None:
+    updated = Card.objects.filter(owner_id=settings.user_id, pk=card_id, version=version).update(
+        version=F("version") + 1, modified=timezone.now(), **changes
+    )
+    if not updated:
+        if not Card.objects.filter(owner_id=settings.user_id, pk=card_id).exists():
+            raise Http404
+        raise StaleAction
+
+
+def _locked_card(settings: StudySettings, card_id: int) -> Card:
+    card = Card.objects.select_for_update().filter(owner_id=settings.user_id, pk=card_id).first()
+    if card is None:
+        raise Http404
+    return card
+

@@ -1,0 +1,15 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
+from cards.views import accounts, review
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="review"), name="home"),
+    path("review/", review.review_page, name="review"),
+    path("review/grade/", review.grade, name="grade"),
+    path("review/undo/", review.undo, name="undo"),
+    path("review/bury/", review.bury, name="bury"),
+    path("review/suspend/", review.suspend, name="suspend"),
+    path("settings/", accounts.study_settings, name="settings"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+]
