@@ -155,6 +155,7 @@ class _CardExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # After whitespace normalisation (30), before raw HTML blocks are stashed (20).
         md.preprocessors.register(_FencePreprocessor(md), "fenced_code_block", 25)
+        md.preprocessors.register(_ListSpacingPreprocessor(md), "list_spacing", 22)
         # After code spans (190), before backslash escapes (180) and everything else.
         md.inlinePatterns.register(_MathInlineProcessor(_MATH_RE, md), "math", 185)
         md.ESCAPED_CHARS.append("$")
@@ -170,6 +171,36 @@ class _FencePreprocessor(Preprocessor):
         html = _highlight(match["code"], info=match["info"])
         # Blank lines around make the placeholder a block of its own, never part of a paragraph.
         return f"\n\n{self.md.htmlStash.store(html)}\n\n"
+
+
+# A bullet item, or an ordered item numbered 1: the lists CommonMark lets interrupt a paragraph.
+_LIST_START_RE = re.compile(r"^ {0,3}(?:[-*+]|1[.)])[ \t]+\S")
+_LIST_ITEM_RE = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
+
+
+class _ListSpacingPreprocessor(Preprocessor):
+    """Let a list start right under a paragraph line, as CommonMark (GitHub, Obsidian) does.
+
+    Python-Markdown wants a blank line first and would otherwise run the items into the
+    paragraph as text; notes written for other tools rely on it, so the blank line is added.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        spaced: list[str] = []
+        in_display_math = False
+        for line in lines:
+            previous = spaced[-1] if spaced else ""
+            if (
+                not in_display_math
+                and _LIST_START_RE.match(line)
+                and previous.strip()
+                and not previous[0].isspace()
+                and not _LIST_ITEM_RE.match(previous)
+            ):
+                spaced.append("")
+            spaced.append(line)
+            in_display_math ^= line.count("$$") % 2 == 1
+        return spaced
 
 
 def _highlight(code: str, *, info: str) -> str:
@@ -196,13 +227,33 @@ class _MathInlineProcessor(InlineProcessor):
         return self.md.htmlStash.store(html), m.start(0), m.end(0)
 
 
-# latex2mathml reads the "&" of an aligned environment as an identifier; align* is the same
-# layout, and it lays that one out as a table.
-_ALIGNED_RE = re.compile(r"\\(begin|end)\{aligned\}")
+# Standard LaTeX that latex2mathml gets wrong, rewritten into forms it renders correctly:
+# it reads the "&" of ``aligned`` as an identifier (``align*`` is the same layout), sets
+# ``\operatorname`` in italics after an empty operator, and does not know ``\arg``.
+_LATEX_REWRITES = [
+    (re.compile(r"\\(begin|end)\{aligned\}"), r"\\\1{align*}"),
+    (re.compile(r"\\operatorname\*?\s*\{"), r"\\mathrm{"),
+    (re.compile(r"\\arg\s*\\(max|min)(?![a-zA-Z])"), r"\\arg\1"),
+    (re.compile(r"\\arg(?![a-zA-Z])"), r"\\mathrm{arg}"),
+]
+# After \big, \Big, \bigg, \Bigg it copies the delimiter's LaTeX name into <mo> verbatim.
+_SIZED_DELIMITERS = {
+    r"\{": "{", r"\}": "}", r"\lbrace": "{", r"\rbrace": "}", r"\|": "‖", r"\Vert": "‖",
+    r"\lVert": "‖", r"\rVert": "‖", r"\vert": "|", r"\lvert": "|", r"\rvert": "|",
+    r"\langle": "⟨", r"\rangle": "⟩", r"\lfloor": "⌊", r"\rfloor": "⌋", r"\lceil": "⌈",
+    r"\rceil": "⌉",
+}  # fmt: skip
+_SIZED_DELIMITER_RE = re.compile(r"(<mo\b[^>]*>)(\\[a-zA-Z]+|\\[{}|])(</mo>)")
 
 
 def _math(latex: str, *, display: str) -> str:
+    rewritten = latex
+    for pattern, replacement in _LATEX_REWRITES:
+        rewritten = pattern.sub(replacement, rewritten)
     try:
-        return latex_to_mathml(_ALIGNED_RE.sub(r"\\\1{align*}", latex), display=display)
+        mathml = latex_to_mathml(rewritten, display=display)
     except Exception:  # latex2mathml raises many types (even StopIteration) on bad input
         return f'<code class="math-error">{escape(latex)}</code>'
+    return _SIZED_DELIMITER_RE.sub(
+        lambda m: m[1] + _SIZED_DELIMITERS.get(m[2], m[2]) + m[3], mathml
+    )

@@ -49,6 +49,15 @@ class TestMarkdownBasics:
         assert "<ol>\n<li>a</li>\n<li>b</li>\n</ol>" in html
         assert "<ul>\n<li>c</li>\n</ul>" in html
 
+    def test_list_right_under_a_paragraph_line(self):
+        html = render_markdown("**Gotchas:**\n- one\n- two\n\nDone.")
+        assert "<ul>\n<li>one</li>\n<li>two</li>\n</ul>" in html
+        assert "<strong>Gotchas:</strong>" in html
+
+    def test_ordered_list_interrupts_a_paragraph_only_from_1(self):
+        assert "<ol>" in render_markdown("Steps:\n1. first\n2. second")
+        assert "<ol>" not in render_markdown("The year was\n1984. It rained.")
+
     def test_ordered_list_keeps_start(self):
         assert '<ol start="3">' in render_markdown("3. c\n4. d")
 
@@ -122,6 +131,24 @@ class TestMath:
         html = render_markdown(r"$$\begin{aligned} a &= b \\ c &= d \end{aligned}$$")
         assert "<mtable" in html
         assert "<mi>&amp;</mi>" not in html
+
+    @pytest.mark.parametrize(
+        ("latex", "expected"),
+        [
+            (r"\operatorname{softmax}(x)", '<mi mathvariant="normal">s</mi>'),
+            (r"\arg\max_a q(s, a)", "arg"),
+            (r"\arg z", '<mi mathvariant="normal">a</mi>'),
+            (r"\Big\{ x \Big\}", ">{</mo>"),
+            (r"\bigg\| x \bigg\|", ">‖</mo>"),
+        ],
+    )
+    def test_latex_that_latex2mathml_gets_wrong_is_rewritten(self, latex, expected):
+        html = render_markdown(f"${latex}$")
+        assert expected in html
+        assert not re.search(r"<m[a-z]+[^>]*>[^<]*\\", html)
+
+    def test_list_marker_inside_display_math_stays_math(self):
+        assert "<ul>" not in render_markdown("$$\na\n- b\n$$")
 
     def test_display_spanning_lines(self):
         html = render_markdown("$$\n\\frac{a}{b}\n  + c\n$$")
