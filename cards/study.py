@@ -89,12 +89,13 @@ def build_queue(settings: StudySettings, day: Day, *, show_card_id: int | None =
 
     ``show_card_id`` asks for a particular card (after an undo) when it is still studyable today.
     """
+    ops = connection.ops  # raw SQL: dates and times in the form the ORM stores them
     params = {
         "user": settings.user_id,
         "false": False,
-        "today": day.today,
-        "starts": day.starts,
-        "now": day.now,
+        "today": ops.adapt_datefield_value(day.today),
+        "starts": ops.adapt_datetimefield_value(day.starts),
+        "now": ops.adapt_datetimefield_value(day.now),
         "new_cap": settings.new_per_day,
         "due_cap": settings.reviews_per_day,
     }

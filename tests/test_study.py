@@ -150,6 +150,16 @@ class TestStudyDayBoundary:
         assert study.build_queue(settings, day_at(settings, 2026, 3, 29, 1, 59)).card is None
         assert study.build_queue(settings, day_at(settings, 2026, 3, 29, 2, 0)).card == card
 
+    def test_grade_at_the_first_instant_of_the_day_counts_for_it(self, make_user, make_cards):
+        user = make_user(new_per_day=1)
+        settings = user.study_settings
+        first, _second = make_cards(user, 2)
+        day = day_at(settings, 2026, 11, 29, 4, 0)  # UTC, day starts at 04:00: now == starts
+        assert day.now == day.starts
+        study.grade_card(settings, card_id=first.pk, version=0, quality=4, answer_ms=0, day=day)
+        queue = study.build_queue(settings, day)
+        assert (queue.counts.new, queue.card) == (0, None)
+
     def test_repeat_detection_uses_the_study_day(self, make_user, make_cards):
         user = make_user(time_zone="UTC", day_start_hour=4)
         settings = user.study_settings
