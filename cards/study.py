@@ -246,7 +246,13 @@ def _update_if_current(settings: StudySettings, card_id: int, version: int, **ch
 
 
 def _locked_card(settings: StudySettings, card_id: int) -> Card:
-    card = Card.objects.select_for_update().filter(owner_id=settings.user_id, pk=card_id).first()
+    # Only what a schedule change reads: the card's text can be long and is not needed here.
+    card = (
+        Card.objects.select_for_update()
+        .only(*SCHEDULE_FIELDS, "version", "suspended", "buried_until")
+        .filter(owner_id=settings.user_id, pk=card_id)
+        .first()
+    )
     if card is None:
         raise Http404
     return card

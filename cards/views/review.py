@@ -9,12 +9,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cards import grading, study
@@ -26,11 +26,21 @@ MAX_ANSWER_MS = 60_000
 """Longer answers are counted as a minute, as Anki does: the user probably walked away."""
 
 
+GRADE_LABELS = {
+    Grade.AGAIN: gettext_lazy("Again"),
+    Grade.HARD: gettext_lazy("Hard"),
+    Grade.GOOD: gettext_lazy("Good"),
+    Grade.EASY: gettext_lazy("Easy"),
+}
+
+
 @dataclass(frozen=True)
 class GradeButton:
     grade: Grade
     key: str
-    next_due_in_days: int
+    label: str
+    interval: str
+    """The interval this grade would give, shown above the label as Anki does."""
 
 
 @require_GET
@@ -148,8 +158,9 @@ def _grade_buttons(card: Card, day: study.Day) -> list[GradeButton]:
         outcome = grading.grade(
             card.schedule, grade_, now=day.now, today=day.today, today_starts=day.starts
         )
-        due: date | None = outcome.schedule.due
-        buttons.append(GradeButton(grade_, str(key), (due - day.today).days if due else 0))
+        days = (outcome.schedule.due - day.today).days
+        interval = ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+        buttons.append(GradeButton(grade_, str(key), str(GRADE_LABELS[grade_]), interval))
     return buttons
 
 

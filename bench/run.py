@@ -1,0 +1,124 @@
+"""Recall's benchmarks: ratios measured side by side in one run, printed as `name value` lines.
+
+    make bench                      # SQLite file in a temporary folder
+    DATABASE_URL=postgres://… make bench
+
+review_step_vs_floor   median time of a review step (grade + next card, htmx, through Django's
+                       test client) over a floor view (signed in, one primary-key query, a tiny
+                       template), for a user with 20,000 cards and 1,000,000 reviews
+review_step_queries    data queries of one review step (transaction control not counted), at
+                       20,000 cards; review_step_queries_200 the same for a user with 200 cards
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studyapp.settings")
+# Measure what production runs: debug off (no query log, no debug-only scripts).
+os.environ.setdefault("DJANGO_DEBUG", "false")
+os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret-key-not-for-production-use")
+if "DATABASE_URL" not in os.environ:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='recall-bench-')}/bench.sqlite3"
+
+# The benchmark serves no static files; WhiteNoise would note the missing STATIC_ROOT.
+warnings.filterwarnings("ignore", message="No directory at")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from population import populate  # noqa: E402
+
+TRANSACTION_CONTROL = re.compile(r"\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN|COMMIT)\b")
+CARD_RE = re.compile(r'name="card" value="(\d+)">\s*<input type="hidden" name="version" value="(\d+)"')
+UNDO_RE = re.compile(r'name="review" value="(\d+)"')
+WARM_UP = 20
+ROUNDS = 300
+
+
+def main() -> None:
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.ROOT_URLCONF = "floor_urls"
+    settings.STORAGES["staticfiles"] = {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"  # no collectstatic here
+    }
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    large = populate("bench-large", cards=20_000, reviews=1_000_000)
+    small = populate("bench-small", cards=200, reviews=10_000)
+    print(f"# population built in {time.perf_counter() - started:.0f} s ({connection.vendor})")
+
+    ratio, queries = measure(large)
+    ratio_small, queries_small = measure(small)
+    print(f"review_step_vs_floor {ratio:.2f}")
+    print(f"review_step_queries {queries}")
+    print(f"review_step_vs_floor_200 {ratio_small:.2f}")
+    print(f"review_step_queries_200 {queries_small}")
+
+
+def measure(user) -> tuple[float, int]:
+    client = Client()
+    client.force_login(user)
+    loop = ReviewLoop(client, client.get("/review/").content.decode())
+    floor_url = f"/bench/floor/{user.pk}/"
+    for _ in range(WARM_UP):
+        client.get(floor_url)
+        loop.grade()
+        loop.undo()
+    floor_times, step_times = [], []
+    for _ in range(ROUNDS):  # interleaved, so both see the same machine
+        floor_times.append(timed(lambda: client.get(floor_url)))
+        step_times.append(timed(loop.grade))
+        loop.undo()  # untimed: puts the card back, so every round grades the same queue
+    with CaptureQueriesContext(connection) as captured:
+        loop.grade()
+    data = [q for q in captured.captured_queries if not TRANSACTION_CONTROL.match(q["sql"])]
+    return statistics.median(step_times) / statistics.median(floor_times), len(data)
+
+
+class ReviewLoop:
+    """Grades the card on screen Good (the measured step), and undoes that grade."""
+
+    def __init__(self, client: Client, page: str) -> None:
+        self.client = client
+        self.card, self.version = CARD_RE.search(page).groups()
+        self.review = ""
+
+    def grade(self) -> None:
+        response = self.client.post(
+            "/review/grade/",
+            {"card": self.card, "version": self.version, "quality": 4},
+            HTTP_HX_REQUEST="true",
+        )
+        (self.review,) = UNDO_RE.search(response.content.decode()).groups()
+
+    def undo(self) -> None:
+        response = self.client.post("/review/undo/", {"review": self.review}, HTTP_HX_REQUEST="true")
+        self.card, self.version = CARD_RE.search(response.content.decode()).groups()
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    main()
