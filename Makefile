@@ -13,7 +13,7 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3 \
 	  $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
 	  $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$c; break; }; done)
 
-.PHONY: install run serve test bench browser clean
+.PHONY: install prepare run serve test bench browser clean
 
 install: $(VENV)/.installed
 
@@ -28,15 +28,21 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --editable '.[test]'
 	touch $@
 
-run: install
+# Bring the database, the bundled decks and stored card HTML up to date with the code.
+prepare: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_library
+	$(PY) manage.py rerender_cards
+
+run: prepare
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# A deployment: debug off, its own secret key (see README), static files collected.
+serve: export DJANGO_DEBUG = false
 serve: install
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "make serve needs DJANGO_SECRET_KEY (see README: Deploying)."; exit 1; }
 	$(PY) manage.py collectstatic --noinput
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_library
+	$(MAKE) prepare
 	$(VENV)/bin/gunicorn studyapp.wsgi --bind $(HOST):$(PORT) --workers $${WORKERS:-3}
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download cannot be used).

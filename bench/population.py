@@ -54,7 +54,7 @@ def _card(user, deck, i, rng, today, now, *, new: bool) -> Card:
 REVIEW_COLUMNS = [
     "card_id", "user_id", "reviewed_at", "study_day", "quality", "kind", "answer_ms",
     "repetitions_before", "ease_before", "interval_before", "due_before", "lapses_before",
-    "repetitions_after", "ease_after", "interval_after", "due_after",
+    "repetitions_after", "ease_after", "interval_after", "due_after", "lapses_after",
 ]  # fmt: skip
 INSERT_REVIEW = (
     f"INSERT INTO {Review._meta.db_table} ({', '.join(REVIEW_COLUMNS)}) "
@@ -72,5 +72,5 @@ def _review_row(user_id: int, card_id: int, rng: random.Random, now: datetime) -
         card_id, user_id, ops.adapt_datetimefield_value(when), ops.adapt_datefield_value(day),
         rng.choice([1, 3, 4, 5]), ReviewKind.REVIEW.value, rng.randint(2_000, 30_000),
         3, "2.50", interval, ops.adapt_datefield_value(day), 0,
-        4, "2.50", interval * 2, ops.adapt_datefield_value(day + timedelta(days=interval * 2)),
+        4, "2.50", interval * 2, ops.adapt_datefield_value(day + timedelta(days=interval * 2)), 0,
     )  # fmt: skip

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cards.models import StudySettings
 from cards.scheduler import Grade
+from cards.study import SetAside
 
 
 @cache
@@ -42,5 +43,23 @@ class GradeForm(CardActionForm):
     shown_at = forms.IntegerField(required=False, min_value=0)
 
 
+class SetAsideForm(CardActionForm):
+    action = forms.TypedChoiceField(choices=[(a.value, a.name.title()) for a in SetAside], coerce=SetAside)
+
+
 class UndoForm(forms.Form):
-    review = forms.IntegerField(min_value=1)
+    """Either the review to take back, or the card, version and action of a bury or suspend."""
+
+    review = forms.IntegerField(min_value=1, required=False)
+    card = forms.IntegerField(min_value=1, required=False)
+    version = forms.IntegerField(min_value=0, required=False)
+    action = forms.TypedChoiceField(
+        choices=[(a.value, a.name.title()) for a in SetAside], coerce=SetAside, required=False
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        set_aside = [data.get(name) for name in ("card", "version", "action")]
+        if (data.get("review") is None) == any(value in (None, "") for value in set_aside):
+            raise forms.ValidationError(_("Name either a review or a card, version and action."))
+        return data

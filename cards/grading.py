@@ -44,6 +44,15 @@ class CardSchedule:
         return scheduler.SM2State(self.repetitions, self.ease, self.interval)
 
 
+def is_repeating(card: CardSchedule, *, today_starts: datetime) -> bool:
+    """Whether the card was graded below 4 today and waits to be shown again today."""
+    return (
+        card.learning_due_at is not None
+        and card.last_reviewed is not None
+        and card.last_reviewed >= today_starts
+    )
+
+
 @dataclass(frozen=True)
 class Outcome:
     kind: ReviewKind

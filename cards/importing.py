@@ -19,10 +19,14 @@ from django.utils.text import slugify
 from cards.formats import DeckFormatError, ParsedCard, ParsedDeck, Problem
 from cards.formats.markdown_deck import parse_deck
 from cards.models import Card, Deck
-from cards.rendering import render_markdown
+from cards.rendering import RENDERER_VERSION, render_markdown
 
 BULK_BATCH = 500
-CONTENT_FIELDS = ["front", "back", "front_html", "back_html", "tags", "position", "content_hash"]
+DECK_NAME_MAX = Deck._meta.get_field("name").max_length
+TAGS_MAX = Card._meta.get_field("tags").max_length
+CONTENT_FIELDS = [
+    "front", "back", "front_html", "back_html", "tags", "position", "content_hash", "render_version",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,13 @@ class DeckReport:
     unchanged: int
     missing: int
     """Cards in the collection's deck that the file no longer has (kept)."""
+
+    def describe(self, *, dry_run: bool = False) -> str:
+        verb = "would import" if dry_run else "imported"
+        return (
+            f"{self.name}: {verb} {self.added} new, {self.updated} updated, {self.unchanged} "
+            f"unchanged; {self.missing} in the collection but not in the files"
+        )
 
 
 def read_deck_files(paths: Iterable[Path]) -> list[ParsedDeck]:
@@ -93,8 +104,12 @@ def _group_by_deck(
     problems = []
     for deck in decks:
         name = deck_name or deck.name
+        if len(name) > DECK_NAME_MAX:
+            problems.append(Problem(deck.source, 1, f"the deck name is longer than {DECK_NAME_MAX} characters"))
         description, cards = grouped.setdefault(name, (deck.description, []))
         for card in deck.cards:
+            if len(" ".join(card.tags)) > TAGS_MAX:
+                problems.append(Problem(deck.source, card.line, f"the tags are longer than {TAGS_MAX} characters in all"))
             first = seen.setdefault((name, card.key), (deck, card))
             if first[1] is not card:
                 problems.append(
@@ -123,14 +138,18 @@ def _upsert_deck(
     *,
     dry_run: bool,
 ) -> DeckReport:
-    slug = slugify(name, allow_unicode=True) or "deck"
-    deck, _ = Deck.objects.get_or_create(
-        owner=owner, slug=slug, defaults={"name": name, "description": description}
-    )
-    if (deck.name, deck.description) != (name, description) and not dry_run:
-        deck.name, deck.description = name, description
-        deck.save(update_fields=["name", "description"])
-    existing = {card.key: card for card in deck.cards.only("pk", "key", "content_hash", "position")}
+    # Decks are matched by exact name, as in Anki (a dry run's writes are rolled back).
+    deck = Deck.objects.filter(owner=owner, name=name).first()
+    if deck is None:
+        slug = _free_slug(owner, name)
+        deck = Deck.objects.create(owner=owner, name=name, slug=slug, description=description)
+    elif deck.description != description:
+        deck.description = description
+        deck.save(update_fields=["description"])
+    existing = {
+        card.key: card
+        for card in deck.cards.only("pk", "key", "content_hash", "position", "render_version")
+    }
 
     added: list[Card] = []
     changed: list[Card] = []
@@ -141,7 +160,9 @@ def _upsert_deck(
         if card is None:
             card = Card(owner=owner, deck=deck, key=parsed.key)
             added.append(_fill(card, parsed, position, digest, dry_run=dry_run))
-        elif card.content_hash != digest or card.position != position:
+        elif (card.content_hash, card.position, card.render_version) != (
+            digest, position, RENDERER_VERSION
+        ):
             changed.append(_fill(card, parsed, position, digest, dry_run=dry_run))
         else:
             unchanged += 1
@@ -153,11 +174,28 @@ def _upsert_deck(
     )
 
 
+def _free_slug(owner: AbstractBaseUser | None, name: str) -> str:
+    """A slug for a new deck that no other deck of the owner has ("c" for C, "c-2" for C++)."""
+    base = (slugify(name, allow_unicode=True) or "deck")[: DECK_NAME_MAX - 10]
+    taken = set(Deck.objects.filter(owner=owner, slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 def _fill(card: Card, parsed: ParsedCard, position: int, digest: str, *, dry_run: bool) -> Card:
     card.front, card.back = parsed.front, parsed.back
     card.tags = " ".join(parsed.tags)
     card.position, card.content_hash = position, digest
     if not dry_run:  # rendering is the costly part, and a preview does not need it
-        card.front_html = render_markdown(parsed.front)
-        card.back_html = render_markdown(parsed.back)
+        render_card(card)
     return card
+
+
+def render_card(card: Card) -> None:
+    """Fill the card's HTML from its Markdown with the current renderer."""
+    card.front_html = render_markdown(card.front)
+    card.back_html = render_markdown(card.back)
+    card.render_version = RENDERER_VERSION

@@ -14,7 +14,10 @@ from cards.importing import BULK_BATCH, DeckReport, import_decks, read_deck_file
 from cards.models import Card, Deck
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
-COPIED_FIELDS = ["key", "front", "back", "front_html", "back_html", "tags", "position", "content_hash"]
+COPIED_FIELDS = [
+    "key", "front", "back", "front_html", "back_html", "tags", "position", "content_hash",
+    "render_version",
+]  # fmt: skip
 
 
 def load_library() -> list[DeckReport]:

@@ -6,6 +6,7 @@ import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -50,6 +51,16 @@ class StudySettings(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.time_zone})"
 
+    @classmethod
+    def for_user(cls, user: AbstractBaseUser) -> StudySettings:
+        """The user's settings, created with the defaults for accounts made outside sign-up
+        (``createsuperuser``, the admin)."""
+        try:
+            return user.study_settings
+        except cls.DoesNotExist:
+            settings, _ = cls.objects.get_or_create(user=user)
+            return settings
+
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
@@ -70,8 +81,12 @@ class Deck(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["owner", "slug"], name="deck_unique_slug_per_owner"),
+            models.UniqueConstraint(fields=["owner", "name"], name="deck_unique_name_per_owner"),
             models.UniqueConstraint(
                 fields=["slug"], condition=Q(owner__isnull=True), name="deck_unique_library_slug"
+            ),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(owner__isnull=True), name="deck_unique_library_name"
             ),
         ]
 
@@ -96,9 +111,12 @@ class Card(models.Model):
     back = models.TextField()
     front_html = models.TextField()
     back_html = models.TextField()
-    tags = models.CharField(max_length=1000, blank=True, help_text="Space-separated, lowercase.")
+    tags = models.CharField(max_length=1000, blank=True, help_text=_("Space-separated, lowercase."))
     position = models.PositiveIntegerField(default=0)
     content_hash = models.CharField(max_length=64, blank=True)
+    render_version = models.PositiveSmallIntegerField(
+        default=0, help_text=_("The renderer version the HTML was made with.")
+    )
 
     repetitions = models.PositiveIntegerField(default=0)
     ease = models.DecimalField(max_digits=4, decimal_places=2, default=scheduler.INITIAL_EASE)
@@ -115,7 +133,7 @@ class Card(models.Model):
     modified = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["deck", "position", "pk"]
+        ordering = ["deck_id", "position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["deck", "key"], name="card_unique_key_per_deck"),
         ]
@@ -177,10 +195,13 @@ SCHEDULE_FIELDS = (
 
 
 class Review(models.Model):
-    """One grade, never edited: the card's schedule before and after it.
+    """One grade, never edited: the card's schedule before and after it (``last_reviewed``
+    after a grade is ``reviewed_at``).
 
     Replaying a card's NEW and REVIEW entries through ``scheduler.review`` reproduces its
-    schedule. Undo deletes the newest entry after restoring the card from its ``*_before`` fields.
+    schedule. Undo is the one exception to append-only, as in Anki: it restores the card from
+    the newest entry's ``*_before`` fields and deletes that entry, so the log never holds a
+    grade the schedule does not reflect.
     """
 
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
@@ -188,7 +209,7 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
     )
     reviewed_at = models.DateTimeField()
-    study_day = models.DateField(help_text="The user's study day the grade counted for.")
+    study_day = models.DateField(help_text=_("The user’s study day the grade counted for."))
     quality = models.PositiveSmallIntegerField(validators=[MaxValueValidator(5)])
     kind = models.CharField(max_length=8, choices=[(k.value, k.name.title()) for k in ReviewKind])
     answer_ms = models.PositiveIntegerField(default=0)
@@ -205,6 +226,8 @@ class Review(models.Model):
     ease_after = models.DecimalField(max_digits=4, decimal_places=2)
     interval_after = models.PositiveIntegerField()
     due_after = models.DateField(null=True)
+    lapses_after = models.PositiveIntegerField()
+    learning_due_at_after = models.DateTimeField(null=True)
 
     class Meta:
         ordering = ["reviewed_at", "pk"]

@@ -43,7 +43,11 @@ from pygments.lexers.special import TextLexer
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
-__all__ = ["pygments_css", "render_markdown"]
+__all__ = ["RENDERER_VERSION", "pygments_css", "render_markdown"]
+
+RENDERER_VERSION = 2
+"""Bump when the same Markdown renders differently: stored cards are then re-rendered
+(``manage.py rerender_cards``, and re-imports)."""
 
 LIGHT_STYLE = "default"
 DARK_STYLE = "github-dark"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from django.db import connection, transaction
 from django.db.models import F, Min
@@ -53,6 +54,8 @@ class Queue:
     undo_review_id: int | None
     review_limit_reached: bool
     """Cards are due today that the daily review limit holds back."""
+    new_limit_reached: bool
+    """New cards are waiting that the daily new-card limit holds back."""
 
 
 _QUEUE_SQL = """
@@ -78,7 +81,9 @@ QUEUE_SQL = _QUEUE_SQL.format(
     review=Review._meta.db_table,
     new=f"{_ACTIVE} AND due IS NULL",
     due=f"{_ACTIVE} AND due IS NOT NULL AND due <= %(today)s",
-    learning=f"{_ACTIVE} AND learning_due_at IS NOT NULL AND learning_due_at >= %(starts)s",
+    # Repeated today: graded today and waiting to come back (a requeue time past the day's end
+    # still belongs to the day it was graded on).
+    learning=f"{_ACTIVE} AND learning_due_at IS NOT NULL AND last_reviewed >= %(starts)s",
     today_reviews="user_id = %(user)s AND reviewed_at >= %(starts)s",
 )
 
@@ -123,13 +128,14 @@ def build_queue(settings: StudySettings, day: Day, *, show_card_id: int | None =
     card = None
     if card_id is not None:
         card = Card.objects.select_related("deck").filter(owner_id=settings.user_id, pk=card_id).first()
-        if card is not None and card_id == show_card_id and not is_studyable(card, day):
+        if card_id == show_card_id and (card is None or not is_studyable(card, day)):
             return build_queue(settings, day)
     return Queue(
         counts=counts,
         card=card,
         undo_review_id=undo_review_id,
         review_limit_reached=due_available > due_left,
+        new_limit_reached=new_available > new_left,
     )
 
 
@@ -137,7 +143,7 @@ def is_studyable(card: Card, day: Day) -> bool:
     """Whether ``card`` belongs in today's session: new, due, or being repeated today."""
     if card.suspended or (card.buried_until is not None and card.buried_until > day.today):
         return False
-    if card.learning_due_at is not None and card.learning_due_at >= day.starts:
+    if grading.is_repeating(card.schedule, today_starts=day.starts):
         return True
     return card.due is None or card.due <= day.today
 
@@ -146,6 +152,7 @@ def is_studyable(card: Card, day: Day) -> bool:
 class Upcoming:
     day: date
     count: int
+    in_days: int
 
 
 def next_due(settings: StudySettings, day: Day) -> Upcoming | None:
@@ -154,7 +161,8 @@ def next_due(settings: StudySettings, day: Day) -> Upcoming | None:
     first = upcoming.aggregate(first=Min("due"))["first"]
     if first is None:
         return None
-    return Upcoming(day=first, count=upcoming.filter(due=first).count())
+    count = upcoming.filter(due=first).count()
+    return Upcoming(day=first, count=count, in_days=(first - day.today).days)
 
 
 class StaleAction(Exception):
@@ -198,6 +206,8 @@ def grade_card(
             ease_after=after.ease,
             interval_after=after.interval,
             due_after=after.due,
+            lapses_after=after.lapses,
+            learning_due_at_after=after.learning_due_at,
         )
 
 
@@ -223,16 +233,28 @@ def undo_review(settings: StudySettings, *, review_id: int, day: Day) -> Card:
         return card
 
 
-def bury_card(settings: StudySettings, *, card_id: int, version: int, day: Day) -> None:
-    """Hide the card until the next study day."""
-    _update_if_current(
-        settings, card_id, version, buried_until=day.today + timedelta(days=1), learning_due_at=None
-    )
+class SetAside(StrEnum):
+    """Taking a card out of today's study without grading it."""
+
+    BURY = "bury"  # until the next study day
+    SUSPEND = "suspend"  # until unsuspended
 
 
-def suspend_card(settings: StudySettings, *, card_id: int, version: int) -> None:
-    """Take the card out of study until it is unsuspended."""
-    _update_if_current(settings, card_id, version, suspended=True, learning_due_at=None)
+def set_aside(settings: StudySettings, *, card_id: int, version: int, action: SetAside, day: Day) -> int:
+    """Bury or suspend the card; returns its new version (what an undo must name)."""
+    if action is SetAside.BURY:
+        _update_if_current(settings, card_id, version, buried_until=day.today + timedelta(days=1))
+    else:
+        _update_if_current(settings, card_id, version, suspended=True)
+    return version + 1
+
+
+def take_back(settings: StudySettings, *, card_id: int, version: int, action: SetAside) -> None:
+    """Undo ``set_aside``: the card is back in study exactly as it was."""
+    if action is SetAside.BURY:
+        _update_if_current(settings, card_id, version, buried_until=None)
+    else:
+        _update_if_current(settings, card_id, version, suspended=False)
 
 
 def _update_if_current(settings: StudySettings, card_id: int, version: int, **changes: object) -> None:

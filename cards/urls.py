@@ -8,8 +8,8 @@ urlpatterns = [
     path("review/", review.review_page, name="review"),
     path("review/grade/", review.grade, name="grade"),
     path("review/undo/", review.undo, name="undo"),
-    path("review/bury/", review.bury, name="bury"),
-    path("review/suspend/", review.suspend, name="suspend"),
+    path("review/bury/", review.set_aside, {"action": "bury"}, name="bury"),
+    path("review/suspend/", review.set_aside, {"action": "suspend"}, name="suspend"),
     path("settings/", accounts.study_settings, name="settings"),
     path("accounts/signup/", accounts.signup, name="signup"),
 ]

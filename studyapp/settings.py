@@ -27,11 +27,15 @@ def _env_flag(name: str, *, default: bool) -> bool:
 
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-# Without a secret key we can only be a developer's local run: debug on, insecure key.
+# Without a secret key this can only be a developer's local run: debug on, a known insecure key.
+# Anything that looks like a deployment (debug off, or hosts configured) must bring its own key.
 DEBUG = _env_flag("DJANGO_DEBUG", default=not SECRET_KEY)
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY when DJANGO_DEBUG is off.")
+    if not DEBUG or "DJANGO_ALLOWED_HOSTS" in os.environ:
+        raise ImproperlyConfigured(
+            "Set DJANGO_SECRET_KEY: a deployment (debug off or DJANGO_ALLOWED_HOSTS set) needs "
+            "its own secret key."
+        )
     SECRET_KEY = "django-insecure-local-development-only"
 
 ALLOWED_HOSTS = [
@@ -46,7 +50,6 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
@@ -61,7 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "studyapp.middleware.HtmxLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

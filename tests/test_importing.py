@@ -107,6 +107,35 @@ class TestImport:
         assert Card.objects.filter(owner=user).count() == 4
 
 
+    def test_decks_are_matched_by_exact_name(self, tmp_path, user):
+        import_cards(write(tmp_path, DECK.replace("LLM architectures", "C"), "c.md"), "--user", "ada")
+        import_cards(write(tmp_path, DECK.replace("LLM architectures", "C++"), "cpp.md"), "--user", "ada")
+        decks = dict(Deck.objects.filter(owner=user).values_list("name", "slug"))
+        assert decks == {"C": "c", "C++": "c-2"}
+        assert Card.objects.filter(owner=user).count() == 4
+
+    def test_changed_renderer_re_renders_on_reimport(self, tmp_path, user):
+        path = write(tmp_path, DECK)
+        import_cards(path, "--user", "ada")
+        Card.objects.filter(owner=user).update(back_html="<p>stale</p>", render_version=0)
+        assert "2 updated" in import_cards(path, "--user", "ada")
+        assert not Card.objects.filter(owner=user, back_html="<p>stale</p>").exists()
+
+
+class TestRerender:
+    def test_rerenders_only_stale_cards_and_keeps_schedules(self, tmp_path, user):
+        from io import StringIO
+
+        import_cards(write(tmp_path, DECK), "--user", "ada")
+        Card.objects.filter(owner=user, key="gqa").update(back_html="<p>stale</p>", render_version=0, repetitions=3)
+        out = StringIO()
+        call_command("rerender_cards", stdout=out)
+        assert out.getvalue().strip() == "1 cards re-rendered"
+        gqa = Card.objects.get(owner=user, key="gqa")
+        assert "<strong>key/value heads</strong>" in gqa.back_html
+        assert gqa.repetitions == 3
+
+
 class TestRefusals:
     def assert_refused(self, *args: object, message: str) -> None:
         before = (Deck.objects.count(), Card.objects.count())
@@ -131,6 +160,13 @@ class TestRefusals:
     def test_duplicate_key_across_files_of_one_deck(self, tmp_path, user):
         first, second = write(tmp_path, DECK, "a.md"), write(tmp_path, DECK, "b.md")
         self.assert_refused(first, second, "--user", "ada", message=rf"{second}:6: key 'gqa' is already used in {first}:6")
+
+    def test_overlong_deck_name_and_tags(self, tmp_path, user):
+        long_name = write(tmp_path, DECK.replace("LLM architectures", "x" * 201), "a.md")
+        self.assert_refused(long_name, "--user", "ada", message=rf"{long_name}:1: the deck name is longer")
+        many_tags = " ".join(f"tag-{i}" for i in range(200))
+        long_tags = write(tmp_path, DECK.replace('tags="kv-cache"', f'tags="{many_tags}"'), "b.md")
+        self.assert_refused(long_tags, "--user", "ada", message=rf"{long_tags}:10: the tags are longer")
 
     def test_missing_file(self, tmp_path, user):
         self.assert_refused(tmp_path / "nope.md", "--user", "ada", message="cannot read the file")

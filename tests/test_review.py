@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cards.models import Card, Review
+from cards.models import Card, Review, StudySettings
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -26,6 +26,18 @@ class TestAccess:
         response = client.get(reverse("review"))
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
+
+    def test_expired_session_sends_htmx_requests_to_login_as_a_page(self, client, user, make_cards):
+        card = make_cards(user, 1)[0]
+        response = client.post(
+            reverse("grade"),
+            {"card": card.pk, "version": 0, "quality": 4},
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_CURRENT_URL="http://testserver/review/",
+        )
+        assert response.status_code == 200
+        assert response.headers["HX-Redirect"] == "/accounts/login/?next=/review/"
+        assert not Review.objects.exists()
 
     def test_home_sends_signed_in_user_to_review(self, signed_in):
         assert signed_in.get("/").url == reverse("review")
@@ -68,7 +80,43 @@ class TestPage:
         grade(signed_in, card, 4)
         html = signed_in.get(reverse("review")).content.decode()
         assert "All done for now" in html
-        assert "Next: 1 card due on tomorrow" in html
+        assert "Next: 1 card is due tomorrow." in html
+
+    def test_finished_by_the_new_card_limit_says_more_come_tomorrow(self, client, make_user, make_cards):
+        user = make_user(new_per_day=1)
+        client.force_login(user)
+        first, _second = make_cards(user, 2)
+        grade(client, first, 4)
+        html = client.get(reverse("review")).content.decode()
+        assert "You have seen today’s 1 new card; more come tomorrow." in html
+
+    def test_again_and_hard_say_they_come_back_in_minutes(self, signed_in, user, make_cards):
+        make_cards(user, 1)
+        html = signed_in.get(reverse("review")).content.decode()
+        intervals = re.findall(r'<span class="grade-interval" aria-hidden="true">([^<]*)</span>', html)
+        assert intervals == ["1 min", "5 min", "1 day", "1 day"]
+
+    @pytest.mark.parametrize("wanted", ["²", "-1", "x", "99999999999999999999999"])
+    def test_odd_card_parameter_shows_the_queue(self, signed_in, user, make_cards, wanted):
+        make_cards(user, 1)
+        response = signed_in.get(reverse("review"), {"card": wanted})
+        assert response.status_code == 200
+        assert "<p>Question 0</p>" in response.content.decode()
+
+    def test_another_users_card_parameter_shows_my_queue(self, signed_in, user, make_user, make_cards):
+        make_cards(user, 1)
+        other = make_cards(make_user("grace"), 1, name="Theirs")[0]
+        html = signed_in.get(reverse("review"), {"card": other.pk}).content.decode()
+        assert "<p>Question 0</p>" in html
+        assert "Theirs" not in html
+
+    def test_account_made_outside_sign_up_can_review(self, client, db):
+        from django.contrib.auth import get_user_model
+
+        admin = get_user_model().objects.create_superuser("root", password="x")
+        client.force_login(admin)
+        assert client.get(reverse("review")).status_code == 200
+        assert StudySettings.objects.get(user=admin).new_per_day == 20
 
 
 class TestGrading:
@@ -146,6 +194,25 @@ class TestUndoBurySuspend:
         response = signed_in.post(reverse("undo"), {"review": latest.pk}, **HTMX)
         assert "Nothing to undo" in response.content.decode()
         assert Review.objects.count() == 1
+
+    def test_undo_after_a_bury_takes_back_the_bury_not_the_grade_before(self, signed_in, user, make_cards):
+        first, second, _third = make_cards(user, 3)
+        grade(signed_in, first, 4)
+        html = signed_in.post(reverse("bury"), {"card": second.pk, "version": 0}, **HTMX).content.decode()
+        undo_form = html.split('action="/review/undo/"')[1].split("</form>")[0]
+        fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', undo_form))
+        fields.pop("csrfmiddlewaretoken")
+        assert fields == {"card": str(second.pk), "version": "1", "action": "bury"}
+        html = signed_in.post(reverse("undo"), fields, **HTMX).content.decode()
+        assert "<p>Question 1</p>" in html
+        second.refresh_from_db()
+        assert second.buried_until is None
+        assert Review.objects.count() == 1
+
+    def test_undo_needs_a_review_or_a_whole_set_aside(self, signed_in, user, make_cards):
+        card = make_cards(user, 1)[0]
+        for data in [{}, {"card": card.pk, "version": 0}, {"review": 1, "card": card.pk, "version": 0, "action": "bury"}]:
+            assert signed_in.post(reverse("undo"), data).status_code == 400
 
     def test_bury_moves_on_to_the_next_card(self, signed_in, user, make_cards):
         first, _second = make_cards(user, 2)

@@ -52,7 +52,7 @@ class TestQueueOrder:
         make_due(card, day.today + timedelta(days=1))
         queue = study.build_queue(settings, day)
         assert queue.card is None
-        assert study.next_due(settings, day) == study.Upcoming(day=day.today + timedelta(days=1), count=1)
+        assert study.next_due(settings, day) == study.Upcoming(day=day.today + timedelta(days=1), count=1, in_days=1)
 
     def test_suspended_and_buried_cards_are_left_out(self, user, make_cards):
         settings = user.study_settings
@@ -149,6 +149,17 @@ class TestStudyDayBoundary:
         make_due(card, date(2026, 3, 29))  # clocks went forward at 02:00 that night: CEST, UTC+2
         assert study.build_queue(settings, day_at(settings, 2026, 3, 29, 1, 59)).card is None
         assert study.build_queue(settings, day_at(settings, 2026, 3, 29, 2, 0)).card == card
+
+    def test_hard_just_before_the_day_ends_is_not_repeated_the_next_day(self, user, make_cards):
+        settings = user.study_settings  # UTC, day starts at 04:00
+        card = make_cards(user, 1)[0]
+        make_due(card, date(2026, 11, 29), interval=10)
+        late = day_at(settings, 2026, 11, 30, 3, 57)  # the 29th's study day, 3 minutes left
+        study.grade_card(settings, card_id=card.pk, version=0, quality=3, answer_ms=0, day=late)
+        card.refresh_from_db()
+        assert (card.interval, card.learning_due_at.hour) == (25, 4)  # requeued past the day's end
+        next_day = study.build_queue(settings, day_at(settings, 2026, 11, 30, 4, 2))
+        assert (next_day.card, next_day.counts.learning) == (None, 0)
 
     def test_grade_at_the_first_instant_of_the_day_counts_for_it(self, make_user, make_cards):
         user = make_user(new_per_day=1)
@@ -283,12 +294,12 @@ class TestUndo:
         assert Review.objects.count() == 1
 
 
-class TestBuryAndSuspend:
+class TestSetAside:
     def test_bury_until_tomorrow(self, user, make_cards):
         settings = user.study_settings
         day = day_at(settings, 2026, 11, 29, 12)
         card = make_cards(user, 1)[0]
-        study.bury_card(settings, card_id=card.pk, version=0, day=day)
+        study.set_aside(settings, card_id=card.pk, version=0, action=study.SetAside.BURY, day=day)
         assert study.build_queue(settings, day).card is None
         assert study.build_queue(settings, day_at(settings, 2026, 11, 30, 12)).card == card
 
@@ -296,16 +307,35 @@ class TestBuryAndSuspend:
         settings = user.study_settings
         day = day_at(settings, 2026, 11, 29, 12)
         card = make_cards(user, 1)[0]
-        study.suspend_card(settings, card_id=card.pk, version=0)
+        study.set_aside(settings, card_id=card.pk, version=0, action=study.SetAside.SUSPEND, day=day)
         assert study.build_queue(settings, day_at(settings, 2026, 12, 29, 12)).card is None
+
+    @pytest.mark.parametrize("action", list(study.SetAside))
+    def test_take_back_restores_the_card_exactly(self, user, make_cards, action):
+        settings = user.study_settings
+        day = day_at(settings, 2026, 11, 29, 12)
+        card = make_cards(user, 1)[0]
+        study.grade_card(settings, card_id=card.pk, version=0, quality=1, answer_ms=0, day=day)
+        card.refresh_from_db()
+        before = (card.schedule, card.suspended, card.buried_until)
+        version = study.set_aside(settings, card_id=card.pk, version=card.version, action=action, day=day)
+        study.take_back(settings, card_id=card.pk, version=version, action=action)
+        card.refresh_from_db()
+        assert (card.schedule, card.suspended, card.buried_until) == before
+        assert study.build_queue(settings, day).counts.learning == 1
 
     def test_stale_version_or_other_user(self, user, make_user, make_cards):
         settings = user.study_settings
+        day = day_at(settings, 2026, 11, 29, 12)
         card = make_cards(user, 1)[0]
+        suspend = study.SetAside.SUSPEND
         with pytest.raises(study.StaleAction):
-            study.suspend_card(settings, card_id=card.pk, version=7)
+            study.set_aside(settings, card_id=card.pk, version=7, action=suspend, day=day)
+        other = make_cards(make_user("grace"), 1)[0]
         with pytest.raises(Http404):
-            study.suspend_card(settings, card_id=make_cards(make_user("grace"), 1)[0].pk, version=0)
+            study.set_aside(settings, card_id=other.pk, version=0, action=suspend, day=day)
+        with pytest.raises(Http404):
+            study.take_back(settings, card_id=other.pk, version=0, action=suspend)
         card.refresh_from_db()
         assert not card.suspended
 

@@ -29,7 +29,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 def study_settings(request: HttpRequest) -> HttpResponse:
-    form = StudySettingsForm(request.POST or None, instance=request.user.study_settings)
+    form = StudySettingsForm(request.POST or None, instance=StudySettings.for_user(request.user))
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Settings saved."))

@@ -66,7 +66,7 @@ def test_review_five_cards_with_the_keyboard_alone(page: Page, live_server):
     # Undo takes the last grade back and shows that card again.
     page.keyboard.press("u")
     expect(page.locator("#question")).to_have_text(first)
-    expect(page.locator(".notices")).to_contain_text("Grade undone")
+    expect(page.locator(".notices")).to_contain_text("Undone")
     assert Review.objects.count() == 5
 
     assert page.evaluate("window.sameDocument") is True

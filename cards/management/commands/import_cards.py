@@ -34,9 +34,5 @@ class Command(BaseCommand):
             )
         except DeckFormatError as error:
             raise CommandError(f"nothing imported:\n{error}") from None
-        verb = "would import" if options["dry_run"] else "imported"
         for report in reports:
-            self.stdout.write(
-                f"{report.name}: {verb} {report.added} new, {report.updated} updated, "
-                f"{report.unchanged} unchanged; {report.missing} in the collection but not in the files"
-            )
+            self.stdout.write(report.describe(dry_run=options["dry_run"]))

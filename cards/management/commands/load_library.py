@@ -19,7 +19,4 @@ class Command(BaseCommand):
         except DeckFormatError as error:
             raise CommandError(f"bundled decks not loaded:\n{error}") from None
         for report in reports:
-            self.stdout.write(
-                f"{report.name}: {report.added} new, {report.updated} updated, "
-                f"{report.unchanged} unchanged"
-            )
+            self.stdout.write(report.describe())
