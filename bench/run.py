@@ -21,6 +21,7 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -41,6 +42,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -102,16 +104,18 @@ class ReviewLoop:
         self.review = ""
 
     def grade(self) -> None:
-        response = self.client.post(
-            "/review/grade/",
-            {"card": self.card, "version": self.version, "quality": 4},
-            HTTP_HX_REQUEST="true",
-        )
+        response = self.post("/review/grade/", card=self.card, version=self.version, quality=4)
         (self.review,) = UNDO_RE.search(response.content.decode()).groups()
 
     def undo(self) -> None:
-        response = self.client.post("/review/undo/", {"review": self.review}, HTTP_HX_REQUEST="true")
+        response = self.post("/review/undo/", review=self.review)
         self.card, self.version = CARD_RE.search(response.content.decode()).groups()
+
+    def post(self, url: str, **data: object) -> HttpResponse:
+        """As htmx posts a form: URL-encoded, with its request header."""
+        return self.client.post(
+            url, urlencode(data), content_type="application/x-www-form-urlencoded", HTTP_HX_REQUEST="true"
+        )
 
 
 def timed(action: Callable[[], object]) -> float:

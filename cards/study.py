@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from django.db import connection, transaction
-from django.db.models import F, Min
+from django.db.models import F, Min, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -127,7 +127,7 @@ def build_queue(settings: StudySettings, day: Day, *, show_card_id: int | None =
     card_id = next((pk for pk in candidates if pk is not None), None)
     card = None
     if card_id is not None:
-        card = Card.objects.select_related("deck").filter(owner_id=settings.user_id, pk=card_id).first()
+        card = _first(Card.objects.select_related("deck").filter(owner_id=settings.user_id, pk=card_id))
         if card_id == show_card_id and (card is None or not is_studyable(card, day)):
             return build_queue(settings, day)
     return Queue(
@@ -269,13 +269,16 @@ def _update_if_current(settings: StudySettings, card_id: int, version: int, **ch
 
 def _locked_card(settings: StudySettings, card_id: int) -> Card:
     # Only what a schedule change reads: the card's text can be long and is not needed here.
-    card = (
+    card = _first(
         Card.objects.select_for_update()
         .only(*SCHEDULE_FIELDS, "version", "suspended", "buried_until")
         .filter(owner_id=settings.user_id, pk=card_id)
-        .first()
     )
     if card is None:
         raise Http404
     return card
 
+
+def _first(cards: QuerySet[Card]) -> Card | None:
+    """The card a primary-key query found, without the ORDER BY that ``first()`` adds."""
+    return next(iter(cards[:1]), None)
