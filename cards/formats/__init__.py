@@ -1,13 +1,14 @@
 """Deck file formats: each parser turns one file into plain data, or says everything wrong with it.
 
 Pure: no Django. The shared result and error types live here so that every format (the native
-Markdown deck, and later Anki text and CSV) hands the import layer the same shapes.
+Markdown deck, Anki's plain-text export, CSV/TSV and Anki packages) hands the import layer the same
+shapes: the native format yields one :class:`ParsedDeck`; the foreign formats an :class:`ImportedFile`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_PROBLEMS = 50
 """A :class:`DeckFormatError` lists at most this many problems, then "… and N more problems"."""
@@ -50,13 +51,18 @@ class DeckFormatError(ValueError):
 
 @dataclass(frozen=True)
 class ParsedCard:
-    """One card as written in a file. ``front`` and ``back`` are Markdown, not yet rendered."""
+    """One card as written in a file. ``front`` and ``back`` are Markdown, not yet rendered.
+
+    With ``is_html`` they are HTML instead (from Anki): the renderer sanitises them, it does not
+    treat them as Markdown.
+    """
 
     key: str
     front: str
     back: str
     tags: tuple[str, ...]
     line: int
+    is_html: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,3 +74,15 @@ class ParsedDeck:
     tags: tuple[str, ...]
     cards: tuple[ParsedCard, ...]
     source: str
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    """What a foreign file (Anki text, CSV/TSV, Anki package) yields.
+
+    ``decks`` in order of first appearance, their cards in file order. ``skipped`` counts the notes
+    left out by reason (``"cloze note type 'Cloze'"``: 3), so that none is dropped silently.
+    """
+
+    decks: tuple[ParsedDeck, ...]
+    skipped: dict[str, int] = field(default_factory=dict)
