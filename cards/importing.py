@@ -8,24 +8,27 @@ collection but not in the file are counted, never deleted.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.text import slugify
 
 from cards.formats import DeckFormatError, ParsedCard, ParsedDeck, Problem
-from cards.formats.markdown_deck import parse_deck
+from cards.formats.detect import DECK_SUFFIXES, parse_file
 from cards.models import Card, Deck
-from cards.rendering import RENDERER_VERSION, render_markdown
+from cards.rendering import RENDERER_VERSION, render_html, render_markdown
 
 BULK_BATCH = 500
 DECK_NAME_MAX = Deck._meta.get_field("name").max_length
 TAGS_MAX = Card._meta.get_field("tags").max_length
 CONTENT_FIELDS = [
-    "front", "back", "front_html", "back_html", "tags", "position", "content_hash", "render_version",
+    "front", "back", "is_html", "front_html", "back_html", "tags", "position", "content_hash",
+    "render_version",
 ]  # fmt: skip
 
 
@@ -36,43 +39,79 @@ class DeckReport:
     updated: int
     unchanged: int
     missing: int
-    """Cards in the collection's deck that the file no longer has (kept)."""
+    """Cards in the collection's deck that the file no longer has."""
+    pruned: bool = False
+    """Whether those cards were deleted (else they are kept)."""
 
     def describe(self, *, dry_run: bool = False) -> str:
         verb = "would import" if dry_run else "imported"
+        fate = ("would be deleted" if dry_run else "deleted") if self.pruned else "kept"
         return (
             f"{self.name}: {verb} {self.added} new, {self.updated} updated, {self.unchanged} "
-            f"unchanged; {self.missing} in the collection but not in the files"
+            f"unchanged; {self.missing} in the collection but not in the files ({fate})"
         )
 
 
-def read_deck_files(paths: Iterable[Path]) -> list[ParsedDeck]:
-    """Parse native Markdown decks (a folder stands for its ``*.md`` files, sorted).
+@dataclass(frozen=True)
+class ImportBatch:
+    """Everything read from the files of one import, ready to be written."""
 
-    Raises ``DeckFormatError`` with the problems of every file if any file is bad.
-    """
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.glob("*.md")) if path.is_dir() else [path])
-    decks: list[ParsedDeck] = []
+    decks: tuple[ParsedDeck, ...]
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Notes no card could be made of (cloze, image occlusion…), counted by reason."""
+
+    @property
+    def card_count(self) -> int:
+        return sum(len(deck.cards) for deck in self.decks)
+
+
+def read_paths(paths: Iterable[Path], *, deck_name: str | None = None) -> ImportBatch:
+    """Read deck files from disk; a folder stands for the deck files in it, sorted."""
+    uploads: list[tuple[str, bytes]] = []
     problems: list[Problem] = []
-    for file in files:
-        try:
-            text = file.read_bytes().decode("utf-8")
-        except OSError as error:
-            problems.append(Problem(str(file), 1, f"cannot read the file: {error.strerror}"))
-            continue
-        except UnicodeDecodeError as error:
-            line = file.read_bytes()[: error.start].count(b"\n") + 1
-            problems.append(Problem(str(file), line, "not UTF-8 text"))
-            continue
-        try:
-            decks.append(parse_deck(text, source=str(file)))
-        except DeckFormatError as error:
-            problems.extend(error.problems)
+    for path in paths:
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in DECK_SUFFIXES) if path.is_dir() else [path]
+        for file in files:
+            try:
+                uploads.append((str(file), file.read_bytes()))
+            except OSError as error:
+                problems.append(Problem(str(file), 1, f"cannot read the file: {error.strerror}"))
     if problems:
         raise DeckFormatError(problems)
-    return decks
+    return read_uploads(uploads, deck_name=deck_name)
+
+
+def read_uploads(files: Iterable[tuple[str, bytes]], *, deck_name: str | None = None) -> ImportBatch:
+    """Parse named files of any supported format, within the size limits.
+
+    Raises ``DeckFormatError`` with the problems of every file if any file is bad. A file with
+    no deck name of its own goes into ``deck_name``, or a deck named after the file.
+    """
+    decks: list[ParsedDeck] = []
+    skipped: Counter[str] = Counter()
+    problems: list[Problem] = []
+    for name, data in files:
+        if len(data) > settings.RECALL_IMPORT_MAX_BYTES:
+            limit = settings.RECALL_IMPORT_MAX_BYTES // 2**20
+            problems.append(Problem(name, 1, f"the file is larger than the {limit} MiB an import may be"))
+            continue
+        try:
+            imported = parse_file(name, data, default_deck=deck_name or PurePath(name).stem)
+        except DeckFormatError as error:
+            problems.extend(error.problems)
+            continue
+        decks.extend(imported.decks)
+        skipped.update(imported.skipped)
+    batch = ImportBatch(decks=tuple(decks), skipped=dict(skipped))
+    if not problems and batch.card_count > settings.RECALL_IMPORT_MAX_CARDS:
+        first = decks[0].source
+        problems.append(
+            Problem(first, 1, f"{batch.card_count} cards are more than the "
+                    f"{settings.RECALL_IMPORT_MAX_CARDS} one import may hold; split the files")
+        )  # fmt: skip
+    if problems:
+        raise DeckFormatError(problems)
+    return batch
 
 
 def import_decks(
@@ -81,16 +120,21 @@ def import_decks(
     owner: AbstractBaseUser | None,
     deck_name: str | None = None,
     dry_run: bool = False,
+    prune: bool = False,
 ) -> list[DeckReport]:
-    """Upsert ``decks`` into ``owner``'s collection (``None``: the bundled library).
+    """Upsert ``decks`` into ``owner``'s collection (``None``: the bundled library), in one
+    transaction.
 
-    ``deck_name`` puts every card into that one deck. With ``dry_run`` nothing is written.
+    ``deck_name`` puts every card into that one deck. With ``prune``, cards of these decks that
+    the files no longer have are deleted with their history. With ``dry_run`` nothing is written.
     """
     grouped = _group_by_deck(decks, deck_name)
     reports = []
     with transaction.atomic():
         for name, (description, cards) in grouped.items():
-            reports.append(_upsert_deck(owner, name, description, cards, dry_run=dry_run))
+            reports.append(
+                _upsert_deck(owner, name, description, cards, dry_run=dry_run, prune=prune)
+            )
         if dry_run:
             transaction.set_rollback(True)
     return reports
@@ -126,7 +170,7 @@ def _group_by_deck(
 
 
 def content_hash(card: ParsedCard) -> str:
-    payload = "\x1f".join([card.front, card.back, " ".join(card.tags)])
+    payload = "\x1f".join([card.front, card.back, " ".join(card.tags), "html" * card.is_html])
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -137,11 +181,12 @@ def _upsert_deck(
     cards: list[tuple[ParsedDeck, ParsedCard]],
     *,
     dry_run: bool,
+    prune: bool,
 ) -> DeckReport:
     # Decks are matched by exact name, as in Anki (a dry run's writes are rolled back).
     deck = Deck.objects.filter(owner=owner, name=name).first()
     if deck is None:
-        slug = _free_slug(owner, name)
+        slug = free_slug(owner, name)
         deck = Deck.objects.create(owner=owner, name=name, slug=slug, description=description)
     elif deck.description != description:
         deck.description = description
@@ -169,12 +214,19 @@ def _upsert_deck(
     if not dry_run:
         Card.objects.bulk_create(added, batch_size=BULK_BATCH)
         Card.objects.bulk_update(changed, CONTENT_FIELDS, batch_size=BULK_BATCH)
+        if prune and existing:
+            Card.objects.filter(pk__in=[card.pk for card in existing.values()]).delete()
     return DeckReport(
-        name=name, added=len(added), updated=len(changed), unchanged=unchanged, missing=len(existing)
+        name=name,
+        added=len(added),
+        updated=len(changed),
+        unchanged=unchanged,
+        missing=len(existing),
+        pruned=prune,
     )
 
 
-def _free_slug(owner: AbstractBaseUser | None, name: str) -> str:
+def free_slug(owner: AbstractBaseUser | None, name: str) -> str:
     """A slug for a new deck that no other deck of the owner has ("c" for C, "c-2" for C++)."""
     base = (slugify(name, allow_unicode=True) or "deck")[: DECK_NAME_MAX - 10]
     taken = set(Deck.objects.filter(owner=owner, slug__startswith=base).values_list("slug", flat=True))
@@ -186,7 +238,7 @@ def _free_slug(owner: AbstractBaseUser | None, name: str) -> str:
 
 
 def _fill(card: Card, parsed: ParsedCard, position: int, digest: str, *, dry_run: bool) -> Card:
-    card.front, card.back = parsed.front, parsed.back
+    card.front, card.back, card.is_html = parsed.front, parsed.back, parsed.is_html
     card.tags = " ".join(parsed.tags)
     card.position, card.content_hash = position, digest
     if not dry_run:  # rendering is the costly part, and a preview does not need it
@@ -196,6 +248,7 @@ def _fill(card: Card, parsed: ParsedCard, position: int, digest: str, *, dry_run
 
 def render_card(card: Card) -> None:
     """Fill the card's HTML from its Markdown with the current renderer."""
-    card.front_html = render_markdown(card.front)
-    card.back_html = render_markdown(card.back)
+    render = render_html if card.is_html else render_markdown
+    card.front_html = render(card.front)
+    card.back_html = render(card.back)
     card.render_version = RENDERER_VERSION

@@ -10,19 +10,19 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from cards.importing import BULK_BATCH, DeckReport, import_decks, read_deck_files
+from cards.importing import BULK_BATCH, DeckReport, import_decks, read_paths
 from cards.models import Card, Deck
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 COPIED_FIELDS = [
-    "key", "front", "back", "front_html", "back_html", "tags", "position", "content_hash",
-    "render_version",
+    "key", "front", "back", "is_html", "front_html", "back_html", "tags", "position",
+    "content_hash", "render_version",
 ]  # fmt: skip
 
 
 def load_library() -> list[DeckReport]:
     """Import (or update) every bundled deck into the library."""
-    return import_decks(read_deck_files([FIXTURES_DIR]), owner=None)
+    return import_decks(read_paths([FIXTURES_DIR]).decks, owner=None)
 
 
 def copy_library_to(user: AbstractBaseUser) -> int:

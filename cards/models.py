@@ -109,6 +109,9 @@ class Card(models.Model):
     key = models.CharField(max_length=100)
     front = models.TextField()
     back = models.TextField()
+    is_html = models.BooleanField(
+        default=False, help_text=_("Front and back are HTML (from Anki), not Markdown.")
+    )
     front_html = models.TextField()
     back_html = models.TextField()
     tags = models.CharField(max_length=1000, blank=True, help_text=_("Space-separated, lowercase."))

@@ -43,9 +43,9 @@ from pygments.lexers.special import TextLexer
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
-__all__ = ["RENDERER_VERSION", "pygments_css", "render_markdown"]
+__all__ = ["RENDERER_VERSION", "pygments_css", "render_html", "render_markdown"]
 
-RENDERER_VERSION = 2
+RENDERER_VERSION = 3
 """Bump when the same Markdown renders differently: stored cards are then re-rendered
 (``manage.py rerender_cards``, and re-imports)."""
 
@@ -73,7 +73,8 @@ _MATH_RE = (
 )
 
 _HTML_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "i", "u",
+    "small",
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "ins", "kbd", "li", "mark", "ol", "p", "pre",
     "s", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
@@ -123,6 +124,11 @@ def render_markdown(text: str) -> str:
         output_format="html",
     )
     return _CLEANER.clean(md.convert(text))
+
+
+def render_html(html: str) -> str:
+    """Card HTML (from Anki) → the same safe subset as rendered Markdown, not parsed as Markdown."""
+    return _CLEANER.clean(html)
 
 
 def pygments_css() -> str:

@@ -163,6 +163,13 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = _env_flag("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Imports: the largest file and the most cards one import may bring.
+RECALL_IMPORT_MAX_BYTES = int(os.environ.get("RECALL_IMPORT_MAX_BYTES", 50 * 2**20))
+RECALL_IMPORT_MAX_CARDS = int(os.environ.get("RECALL_IMPORT_MAX_CARDS", 50_000))
+# Uploads stay in memory (then in the database): nothing an upload brings touches the disk.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = RECALL_IMPORT_MAX_BYTES
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cards.formats import ParsedCard
-from cards.importing import read_deck_files
+from cards.importing import read_paths
 from cards.rendering import render_markdown
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -34,7 +34,7 @@ SYLLABUS_TAGS = {
 
 @cache
 def bundled_cards() -> list[tuple[str, ParsedCard]]:
-    return [(deck.name, card) for deck in read_deck_files([FIXTURES]) for card in deck.cards]
+    return [(deck.name, card) for deck in read_paths([FIXTURES]).decks for card in deck.cards]
 
 
 def runnable_blocks() -> list[pytest.param]:

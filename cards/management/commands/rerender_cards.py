@@ -16,7 +16,7 @@ class Command(BaseCommand):
     help = "Re-render the HTML of every card made with an older renderer (schedules untouched)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stale = Card.objects.exclude(render_version=RENDERER_VERSION).only("pk", "front", "back")
+        stale = Card.objects.exclude(render_version=RENDERER_VERSION).only("pk", "front", "back", "is_html")
         done = 0
         while batch := list(stale[:BULK_BATCH]):
             for card in batch:
