@@ -74,21 +74,63 @@ SELECT
 """
 _ACTIVE = (
     "owner_id = %(user)s AND suspended = %(false)s"
-    " AND (buried_until IS NULL OR buried_until <= %(today)s)"
+    " AND (buried_until IS NULL OR buried_until <= %(today)s){scope}"
 )
-QUEUE_SQL = _QUEUE_SQL.format(
-    card=Card._meta.db_table,
-    review=Review._meta.db_table,
-    new=f"{_ACTIVE} AND due IS NULL",
-    due=f"{_ACTIVE} AND due IS NOT NULL AND due <= %(today)s",
-    # Repeated today: graded today and waiting to come back (a requeue time past the day's end
-    # still belongs to the day it was graded on).
-    learning=f"{_ACTIVE} AND learning_due_at IS NOT NULL AND last_reviewed >= %(starts)s",
-    today_reviews="user_id = %(user)s AND reviewed_at >= %(starts)s",
-)
+# A session limited to one deck or one tag ("tags" holds space-separated tags).
+_SCOPES = {
+    "all": "",
+    "deck": " AND deck_id = %(deck)s",
+    "tag": " AND (' ' || tags || ' ') LIKE %(tag)s ESCAPE '!'",
+}
 
 
-def build_queue(settings: StudySettings, day: Day, *, show_card_id: int | None = None) -> Queue:
+def _queue_sql(scope: str) -> str:
+    active = _ACTIVE.format(scope=_SCOPES[scope])
+    return _QUEUE_SQL.format(
+        card=Card._meta.db_table,
+        review=Review._meta.db_table,
+        new=f"{active} AND due IS NULL",
+        due=f"{active} AND due IS NOT NULL AND due <= %(today)s",
+        # Repeated today: graded today and waiting to come back (a requeue time past the day's
+        # end still belongs to the day it was graded on).
+        learning=f"{active} AND learning_due_at IS NOT NULL AND last_reviewed >= %(starts)s",
+        today_reviews="user_id = %(user)s AND reviewed_at >= %(starts)s",
+    )
+
+
+QUEUE_SQL = {scope: _queue_sql(scope) for scope in _SCOPES}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a study session is limited to: one deck, one tag, or (the default) everything.
+
+    The daily limits still count every grade of the day, whatever the scope.
+    """
+
+    deck_id: int | None = None
+    tag: str | None = None
+    label: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "deck" if self.deck_id is not None else "tag" if self.tag else "all"
+
+    def params(self) -> dict[str, object]:
+        escaped = (self.tag or "").replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        return {"deck": self.deck_id, "tag": f"% {escaped} %"}
+
+
+EVERYTHING = Scope()
+
+
+def build_queue(
+    settings: StudySettings,
+    day: Day,
+    *,
+    show_card_id: int | None = None,
+    scope: Scope = EVERYTHING,
+) -> Queue:
     """Today's counts and the card to show next: learning cards whose delay is over, then due
     cards (most overdue first), then new cards in deck order, then learning cards ahead of time.
 
@@ -103,9 +145,10 @@ def build_queue(settings: StudySettings, day: Day, *, show_card_id: int | None =
         "now": ops.adapt_datetimefield_value(day.now),
         "new_cap": settings.new_per_day,
         "due_cap": settings.reviews_per_day,
+        **scope.params(),
     }
     with connection.cursor() as cursor:
-        cursor.execute(QUEUE_SQL, params)
+        cursor.execute(QUEUE_SQL[scope.kind], params)
         (
             new_available,
             due_available,
@@ -129,7 +172,7 @@ def build_queue(settings: StudySettings, day: Day, *, show_card_id: int | None =
     if card_id is not None:
         card = _first(Card.objects.select_related("deck").filter(owner_id=settings.user_id, pk=card_id))
         if card_id == show_card_id and (card is None or not is_studyable(card, day)):
-            return build_queue(settings, day)
+            return build_queue(settings, day, scope=scope)
     return Queue(
         counts=counts,
         card=card,

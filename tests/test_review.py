@@ -119,6 +119,25 @@ class TestPage:
         assert StudySettings.objects.get(user=admin).new_per_day == 20
 
 
+class TestScope:
+    def test_study_one_deck_then_everything(self, signed_in, user, make_cards):
+        make_cards(user, 1, name="Alpha")
+        make_cards(user, 1, name="Beta")
+        html = signed_in.get(reverse("review"), {"deck": "beta"}).content.decode()
+        assert "Studying only Beta" in html and "<p>Question 0</p>" in html and "Beta" in html
+        assert "1 new" in html
+        html = signed_in.get(reverse("review")).content.decode()  # the scope lasts the session
+        assert "Studying only Beta" in html
+        html = signed_in.get(reverse("review"), {"scope": "all"}).content.decode()
+        assert "Studying only" not in html and "2 new" in html
+
+    def test_another_users_deck_is_no_scope(self, signed_in, user, make_user, make_cards):
+        make_cards(user, 1, name="Mine")
+        make_cards(make_user("grace"), 1, name="Theirs")
+        html = signed_in.get(reverse("review"), {"deck": "theirs"}).content.decode()
+        assert "There is no such deck" in html and "Studying only" not in html
+
+
 class TestGrading:
     def test_htmx_grade_returns_the_next_card_as_a_partial(self, signed_in, user, make_cards):
         first, _second = make_cards(user, 2)

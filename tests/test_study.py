@@ -369,3 +369,34 @@ class TestConcurrentGrades:
         assert Review.objects.count() == 1
         card.refresh_from_db()
         assert card.version == 1
+
+
+class TestScope:
+    def test_a_deck_scope_shows_only_that_decks_cards(self, user, make_cards):
+        settings = user.study_settings
+        day = day_at(settings, 2026, 11, 29, 12)
+        make_cards(user, 2, name="Alpha")
+        beta = make_cards(user, 2, name="Beta")
+        scope = study.Scope(deck_id=beta[0].deck_id, label="Beta")
+        queue = study.build_queue(settings, day, scope=scope)
+        assert (queue.card, queue.counts.new) == (beta[0], 2)
+
+    def test_a_tag_scope_matches_whole_tags_only(self, user, make_cards):
+        settings = user.study_settings
+        day = day_at(settings, 2026, 11, 29, 12)
+        make_cards(user, 1, name="A", tags="rl_basics")
+        make_cards(user, 1, name="B", tags="rlx rl-gae")
+        wanted = make_cards(user, 1, name="C", tags="llm rl")[0]
+        queue = study.build_queue(settings, day, scope=study.Scope(tag="rl"))
+        assert (queue.card, queue.counts.new) == (wanted, 1)
+        assert study.build_queue(settings, day, scope=study.Scope(tag="r_")).card is None
+
+    def test_limits_count_the_whole_day(self, make_user, make_cards):
+        user = make_user(new_per_day=2)
+        settings = user.study_settings
+        day = day_at(settings, 2026, 11, 29, 12)
+        alpha = make_cards(user, 1, name="Alpha")[0]
+        beta = make_cards(user, 3, name="Beta")
+        study.grade_card(settings, card_id=alpha.pk, version=0, quality=4, answer_ms=0, day=day)
+        scope = study.Scope(deck_id=beta[0].deck_id)
+        assert study.build_queue(settings, day, scope=scope).counts.new == 1

@@ -20,11 +20,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cards import grading, study
 from cards.forms import GradeForm, SetAsideForm, UndoForm
-from cards.models import Card, StudySettings
+from cards.models import Card, Deck, StudySettings
 from cards.scheduler import Grade
 
 MAX_ANSWER_MS = 60_000
 """Longer answers are counted as a minute, as Anki does: the user probably walked away."""
+SCOPE_SESSION_KEY = "recall.scope"
+"""The deck or tag the session is limited to, if any."""
 SET_ASIDE_SESSION_KEY = "recall.last_set_aside"
 """The last bury or suspend, so that `u` takes it back (a grade clears it)."""
 
@@ -51,11 +53,14 @@ class GradeButton:
 
 @require_GET
 def review_page(request: HttpRequest) -> HttpResponse:
+    """The session's page; ``?deck=slug`` or ``?tag=name`` limits the session, ``?scope=all``
+    lifts the limit."""
     settings = StudySettings.for_user(request.user)
     day = study.current_day(settings)
+    _choose_scope(request)
     wanted = request.GET.get("card", "")
     show_card_id = int(wanted) if re.fullmatch(r"[0-9]{1,18}", wanted) else None
-    queue = study.build_queue(settings, day, show_card_id=show_card_id)
+    queue = study.build_queue(settings, day, show_card_id=show_card_id, scope=_scope(request))
     revealed = queue.card is not None and request.GET.get("reveal") == str(queue.card.pk)
     return _render_study(request, settings, queue, day, revealed=revealed)
 
@@ -134,7 +139,7 @@ def _after_action(
     if not request.htmx:
         url = reverse("review")
         return redirect(url if show_card_id is None else f"{url}?card={show_card_id}")
-    queue = study.build_queue(settings, day, show_card_id=show_card_id)
+    queue = study.build_queue(settings, day, show_card_id=show_card_id, scope=_scope(request))
     return _render_study(request, settings, queue, day, revealed=False)
 
 
@@ -162,9 +167,29 @@ def _render_study(
         "upcoming": study.next_due(settings, day) if queue.card is None else None,
         "undo_fields": undo_fields,
         "new_per_day": settings.new_per_day,
+        "scope": _scope(request),
     }
     template = "cards/review.html#study" if request.htmx else "cards/review.html"
     return render(request, template, context)
+
+
+def _choose_scope(request: HttpRequest) -> None:
+    if deck_slug := request.GET.get("deck"):
+        deck = Deck.objects.filter(owner=request.user, slug=deck_slug).first()
+        if deck is None:
+            messages.info(request, _("There is no such deck; studying everything."))
+            request.session.pop(SCOPE_SESSION_KEY, None)
+        else:
+            request.session[SCOPE_SESSION_KEY] = {"deck_id": deck.pk, "label": deck.name}
+    elif tag := request.GET.get("tag", "").strip().lower():
+        request.session[SCOPE_SESSION_KEY] = {"tag": tag, "label": f"#{tag}"}
+    elif request.GET.get("scope") == "all":
+        request.session.pop(SCOPE_SESSION_KEY, None)
+
+
+def _scope(request: HttpRequest) -> study.Scope:
+    saved = request.session.get(SCOPE_SESSION_KEY)
+    return study.Scope(**saved) if saved else study.EVERYTHING
 
 
 def _grade_buttons(card: Card, day: study.Day) -> list[GradeButton]:
