@@ -63,3 +63,44 @@ class UndoForm(forms.Form):
         if (data.get("review") is None) == any(value in (None, "") for value in set_aside):
             raise forms.ValidationError(_("Name either a review or a card, version and action."))
         return data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: object, initial: object = None) -> list[object]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class ImportForm(forms.Form):
+    files = MultipleFileField(
+        label=_("Files"),
+        help_text=_(
+            "Recall Markdown (.md), Anki plain text (.txt), CSV/TSV with a header row, Anki "
+            "packages (.apkg), or a Recall backup (.json)."
+        ),
+    )
+    deck = forms.CharField(
+        label=_("Deck"),
+        max_length=200,
+        required=False,
+        help_text=_("Put every card into this deck (otherwise the files name their decks)."),
+    )
+
+
+class ConfirmImportForm(forms.Form):
+    prune = forms.BooleanField(
+        label=_("Delete the cards these decks have but the files do not (with their history)"),
+        required=False,
+    )

@@ -42,6 +42,7 @@ class DeckReport:
     """Cards in the collection's deck that the file no longer has."""
     pruned: bool = False
     """Whether those cards were deleted (else they are kept)."""
+    slug: str = ""
 
     def describe(self, *, dry_run: bool = False) -> str:
         verb = "would import" if dry_run else "imported"
@@ -223,6 +224,7 @@ def _upsert_deck(
         unchanged=unchanged,
         missing=len(existing),
         pruned=prune,
+        slug=deck.slug,
     )
 
 

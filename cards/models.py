@@ -258,3 +258,20 @@ class Review(models.Model):
             last_reviewed=self.last_reviewed_before,
             learning_due_at=self.learning_due_at_before,
         )
+
+
+class PendingImport(models.Model):
+    """Uploaded files between the import preview and the user's confirmation.
+
+    Kept in the database, never on disk, and deleted once imported (or after a day).
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_imports"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    deck_name = models.CharField(max_length=200, blank=True)
+    archive = models.BinaryField(help_text=_("The uploaded files, as a zip archive."))
+
+    def __str__(self) -> str:
+        return f"import of {self.owner} at {self.created:%Y-%m-%d %H:%M}"
