@@ -8,6 +8,9 @@ review_step_vs_floor   median time of a review step (grade + next card, htmx, th
                        template), for a user with 20,000 cards and 1,000,000 reviews
 review_step_queries    data queries of one review step (transaction control not counted), at
                        20,000 cards; review_step_queries_200 the same for a user with 200 cards
+import_10k_cards_per_s cards per second importing a generated 10,000-card Markdown deck
+reimport_vs_import     time of re-importing the same unchanged deck over the first import
+*_peak_mib             peak Python memory (tracemalloc) of each, measured in separate runs
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+import importing_bench  # noqa: E402
 from population import populate  # noqa: E402
 
 TRANSACTION_CONTROL = re.compile(r"\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN|COMMIT)\b")
@@ -62,6 +66,8 @@ def main() -> None:
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"  # no collectstatic here
     }
     call_command("migrate", verbosity=0)
+    for name, value in importing_bench.measure().items():
+        print(f"{name} {value:.2f}" if value < 100 else f"{name} {value:.0f}")
     started = time.perf_counter()
     large = populate("bench-large", cards=20_000, reviews=1_000_000)
     small = populate("bench-small", cards=200, reviews=10_000)

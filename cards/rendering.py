@@ -45,7 +45,7 @@ from pygments.util import ClassNotFound
 
 __all__ = ["RENDERER_VERSION", "pygments_css", "render_html", "render_markdown"]
 
-RENDERER_VERSION = 3
+RENDERER_VERSION = 4
 """Bump when the same Markdown renders differently: stored cards are then re-rendered
 (``manage.py rerender_cards``, and re-imports)."""
 
@@ -254,6 +254,10 @@ _SIZED_DELIMITERS = {
     r"\rceil": "⌉",
 }  # fmt: skip
 _SIZED_DELIMITER_RE = re.compile(r"(<mo\b[^>]*>)(\\[a-zA-Z]+|\\[{}|])(</mo>)")
+# TeX sets a thin space between \log, \exp… and a following argument ("log p", not "logp").
+_FUNCTION_NAME_RE = re.compile(
+    r"(<mi>(?:log|ln|exp|sin|cos|tan|tanh|det|dim|ker|Pr|lg)</mi>)(?=<m(?:i|n|sub|sup|subsup)\b)"
+)
 
 
 def _math(latex: str, *, display: str) -> str:
@@ -264,6 +268,7 @@ def _math(latex: str, *, display: str) -> str:
         mathml = latex_to_mathml(rewritten, display=display)
     except Exception:  # latex2mathml raises many types (even StopIteration) on bad input
         return f'<code class="math-error">{escape(latex)}</code>'
-    return _SIZED_DELIMITER_RE.sub(
+    mathml = _SIZED_DELIMITER_RE.sub(
         lambda m: m[1] + _SIZED_DELIMITERS.get(m[2], m[2]) + m[3], mathml
     )
+    return _FUNCTION_NAME_RE.sub(r'\1<mspace width="0.1667em"></mspace>', mathml)

@@ -147,6 +147,11 @@ class TestMath:
         assert expected in html
         assert not re.search(r"<m[a-z]+[^>]*>[^<]*\\", html)
 
+    def test_function_names_are_followed_by_a_thin_space(self):
+        html = render_markdown(r"$\log p + \exp(x)$")
+        assert '<mi>log</mi><mspace width="0.1667em"></mspace><mi>p</mi>' in html
+        assert "<mi>exp</mi><mo" in html  # no space before a parenthesis
+
     def test_list_marker_inside_display_math_stays_math(self):
         assert "<ul>" not in render_markdown("$$\na\n- b\n$$")
 
