@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cards import daily
 from cards.grading import ReviewKind
 from cards.models import Card, Deck, Review, StudySettings
 
@@ -30,12 +31,20 @@ def populate(username: str, *, cards: int, reviews: int):
         (_card(user, deck, i, rng, today, now, new=i % 4 == 0) for i in range(cards)),
         batch_size=BATCH,
     )
+    add_reviews(user, reviews)
+    return get_user_model().objects.select_related("study_settings").get(pk=user.pk)
+
+
+def add_reviews(user, count: int) -> None:
+    """Append ``count`` reviews over the last year to the log (and its per-day aggregates)."""
+    rng = random.Random(f"{user.pk}-{count}")
+    now = timezone.now()
     card_ids = list(Card.objects.filter(owner=user).values_list("pk", flat=True))
-    rows = (_review_row(user.pk, rng.choice(card_ids), rng, now) for _ in range(reviews))
+    rows = (_review_row(user.pk, rng.choice(card_ids), rng, now) for _ in range(count))
     with transaction.atomic(), connection.cursor() as cursor:
         while batch := list(itertools.islice(rows, BATCH)):
             cursor.executemany(INSERT_REVIEW, batch)
-    return get_user_model().objects.select_related("study_settings").get(pk=user.pk)
+    daily.rebuild(user)
 
 
 def _card(user, deck, i, rng, today, now, *, new: bool) -> Card:

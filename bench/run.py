@@ -11,6 +11,9 @@ review_step_queries    data queries of one review step (transaction control not 
 import_10k_cards_per_s cards per second importing a generated 10,000-card Markdown deck
 reimport_vs_import     time of re-importing the same unchanged deck over the first import
 *_peak_mib             peak Python memory (tracemalloc) of each, measured in separate runs
+dashboard_1m_vs_10k    the dashboard of one user (5,000 cards) after 1,000,000 reviews over
+                       the same after 10,000
+dashboard_vs_floor     the dashboard at 1,000,000 reviews over the floor view
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+import dashboard_bench  # noqa: E402
 import importing_bench  # noqa: E402
 from population import populate  # noqa: E402
 
@@ -66,7 +70,7 @@ def main() -> None:
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"  # no collectstatic here
     }
     call_command("migrate", verbosity=0)
-    for name, value in importing_bench.measure().items():
+    for name, value in {**importing_bench.measure(), **dashboard_bench.measure()}.items():
         print(f"{name} {value:.2f}" if value < 100 else f"{name} {value:.0f}")
     started = time.perf_counter()
     large = populate("bench-large", cards=20_000, reviews=1_000_000)

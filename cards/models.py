@@ -131,6 +131,12 @@ class Card(models.Model):
     suspended = models.BooleanField(default=False)
     buried_until = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
+    review_passes = models.PositiveIntegerField(
+        default=0, help_text=_("Reviews (first grade of a day, not new) graded 3 or more.")
+    )
+    review_failures = models.PositiveIntegerField(
+        default=0, help_text=_("Reviews (first grade of a day, not new) graded below 3.")
+    )
 
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
@@ -150,6 +156,14 @@ class Card(models.Model):
                 fields=["owner", "due"],
                 condition=Q(due__isnull=False, suspended=False),
                 name="card_due_queue",
+            ),
+            # Covers every column the dashboard reads, so its scans never touch the card text.
+            models.Index(
+                fields=[
+                    "owner", "suspended", "due", "interval", "ease", "deck", "tags",
+                    "review_passes", "review_failures", "learning_due_at", "last_reviewed",
+                ],
+                name="card_dashboard_cover",
             ),
             models.Index(
                 fields=["owner", "learning_due_at"],
@@ -275,3 +289,31 @@ class PendingImport(models.Model):
 
     def __str__(self) -> str:
         return f"import of {self.owner} at {self.created:%Y-%m-%d %H:%M}"
+
+
+class DailyStats(models.Model):
+    """One user's study day in numbers, kept up to date by every grade and undo.
+
+    The dashboard reads these rows (one per day) instead of the review log, so its cost does
+    not grow with the history. ``manage.py rebuild_daily_stats`` recomputes them from the log.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    answers = models.PositiveIntegerField(default=0, help_text=_("Every grade, repeats included."))
+    correct = models.PositiveIntegerField(default=0, help_text=_("Grades of 3 or more."))
+    new_cards = models.PositiveIntegerField(default=0)
+    time_ms = models.PositiveBigIntegerField(default=0)
+    young_passed = models.PositiveIntegerField(default=0)
+    young_failed = models.PositiveIntegerField(default=0)
+    mature_passed = models.PositiveIntegerField(default=0)
+    mature_failed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = _("daily stats")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="daily_stats_one_row_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}: {self.answers}"

@@ -202,13 +202,18 @@ def histogram(values: Iterable[float], *, edges: Sequence[float]) -> list[Bin]:
 
     Values below the first edge are not counted (a new card's interval 0 has no bin).
     """
+    return histogram_of_counts(((value, 1) for value in values), edges=edges)
+
+
+def histogram_of_counts(value_counts: Iterable[tuple[float, int]], *, edges: Sequence[float]) -> list[Bin]:
+    """:func:`histogram` of values given with how many times each occurs (a GROUP BY's rows)."""
     if not edges or any(a >= b for a, b in zip(edges, edges[1:], strict=False)):
         raise ValueError(f"edges must be a non-empty increasing sequence, not {edges!r}")
     counts = [0] * len(edges)
-    for value in values:
+    for value, count in value_counts:
         index = bisect.bisect_right(edges, value) - 1
         if index >= 0:
-            counts[index] += 1
+            counts[index] += count
     highs: list[float | None] = [*edges[1:], None]
     return [Bin(low, high, count) for low, high, count in zip(edges, highs, counts, strict=True)]
 

@@ -16,8 +16,11 @@ from django.db.models import F, Min, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cards import grading, studyday
+from cards import daily, grading, studyday
 from cards.models import SCHEDULE_FIELDS, Card, Review, StudySettings
+from cards.scheduler import PASSING_QUALITY
+
+REVIEW_COUNTERS = ("review_passes", "review_failures")
 
 
 @dataclass(frozen=True)
@@ -229,8 +232,12 @@ def grade_card(
         after = outcome.schedule
         card.set_schedule(after)
         card.version += 1
-        card.save(update_fields=[*SCHEDULE_FIELDS, "version", "modified"])
-        return Review.objects.create(
+        if outcome.kind is grading.ReviewKind.REVIEW:
+            passed = quality >= PASSING_QUALITY
+            card.review_passes += passed
+            card.review_failures += not passed
+        card.save(update_fields=[*SCHEDULE_FIELDS, *REVIEW_COUNTERS, "version", "modified"])
+        review = Review.objects.create(
             card=card,
             user_id=settings.user_id,
             reviewed_at=day.now,
@@ -252,6 +259,8 @@ def grade_card(
             lapses_after=after.lapses,
             learning_due_at_after=after.learning_due_at,
         )
+        daily.record(review)
+        return review
 
 
 def undo_review(settings: StudySettings, *, review_id: int, day: Day) -> Card:
@@ -271,7 +280,12 @@ def undo_review(settings: StudySettings, *, review_id: int, day: Day) -> Card:
         card = _locked_card(settings, latest.card_id)
         card.set_schedule(latest.schedule_before)
         card.version += 1
-        card.save(update_fields=[*SCHEDULE_FIELDS, "version", "modified"])
+        if latest.kind == grading.ReviewKind.REVIEW:
+            passed = latest.quality >= PASSING_QUALITY
+            card.review_passes -= passed
+            card.review_failures -= not passed
+        card.save(update_fields=[*SCHEDULE_FIELDS, *REVIEW_COUNTERS, "version", "modified"])
+        daily.unrecord(latest)
         latest.delete()
         return card
 
@@ -314,7 +328,7 @@ def _locked_card(settings: StudySettings, card_id: int) -> Card:
     # Only what a schedule change reads: the card's text can be long and is not needed here.
     card = _first(
         Card.objects.select_for_update()
-        .only(*SCHEDULE_FIELDS, "version", "suspended", "buried_until")
+        .only(*SCHEDULE_FIELDS, *REVIEW_COUNTERS, "version", "suspended", "buried_until")
         .filter(owner_id=settings.user_id, pk=card_id)
     )
     if card is None:
@@ -324,4 +338,4 @@ def _locked_card(settings: StudySettings, card_id: int) -> Card:
 
 def _first(cards: QuerySet[Card]) -> Card | None:
     """The card a primary-key query found, without the ORDER BY that ``first()`` adds."""
-    return next(iter(cards[:1]), None)
+    return next(iter(cards.order_by()[:1]), None)

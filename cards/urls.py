@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from cards.views import accounts, review, transfer
+from cards.views import accounts, dashboard, review, transfer
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="review"), name="home"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("review/undo/", review.undo, name="undo"),
     path("review/bury/", review.set_aside, {"action": "bury"}, name="bury"),
     path("review/suspend/", review.set_aside, {"action": "suspend"}, name="suspend"),
+    path("dashboard/", dashboard.dashboard_page, name="dashboard"),
     path("import/", transfer.import_page, name="import"),
     path("import/<int:pending_id>/confirm/", transfer.confirm_import, name="confirm-import"),
     path("export/", transfer.export_page, name="export"),

@@ -256,5 +256,6 @@ class TestQueryCount:
             grade(signed_in, cards[1], 4)
         statements = [q["sql"] for q in captured.captured_queries]
         data = [sql for sql in statements if not TRANSACTION_CONTROL.match(sql)]
-        # session, user with settings, card lock, card update, review insert, queue, next card
-        assert len(data) == 7, "\n".join(data)
+        # session, user with settings, card lock, card update, review insert, day's aggregate,
+        # queue, next card
+        assert len(data) == 8, "\n".join(data)

@@ -22,6 +22,7 @@ from cards.stats import (
     forecast,
     heatmap,
     histogram,
+    histogram_of_counts,
     readiness,
     retention,
     streaks,
@@ -258,3 +259,10 @@ class TestHeatmap:
         for cell in grid.cells:
             assert (cell.level == 0) == (cell.count == 0) and 0 <= cell.level <= 4
         assert grid.total == sum(c for day, c in counts.items() if day >= grid.start)
+
+
+class TestHistogramOfCounts:
+    def test_same_bins_as_the_values_repeated(self):
+        pairs = [(1, 3), (4, 2), (400, 1), (0, 5)]
+        expanded = [value for value, n in pairs for _ in range(n)]
+        assert histogram_of_counts(pairs, edges=INTERVAL_EDGES) == histogram(expanded, edges=INTERVAL_EDGES)

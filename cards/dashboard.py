@@ -1,0 +1,196 @@
+"""The progress dashboard's figures, read in a fixed handful of queries.
+
+Review history is read only through the per-day aggregates (``DailyStats``), so the cost
+grows with the number of study days and cards, never with the number of reviews.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+
+from cards import stats, study
+from cards.models import Card, DailyStats, Deck, StudySettings
+
+RETENTION_PERIODS = (7, 30, 365)
+FORECAST_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Today:
+    counts: study.Counts
+    answers: int
+    time_ms: int
+    correct: int
+
+    @property
+    def correct_share(self) -> float | None:
+        return self.correct / self.answers if self.answers else None
+
+    @property
+    def minutes(self) -> int:
+        return round(self.time_ms / 60_000)
+
+
+@dataclass
+class Topic:
+    """A deck or a tag, with how well its cards are held right now."""
+
+    kind: str  # "deck" or "tag"
+    name: str
+    key: str  # the deck's slug or the tag: what "study this topic" passes to the review page
+    cards: int = 0
+    seen: int = 0
+    mature: int = 0
+    passed: int = 0
+    failed: int = 0
+    recall_sum: float = 0.0
+    """Predicted recall summed over the cards (a card never studied adds 0)."""
+
+    def add(self, cards: int, seen: int, mature: int, passed: int, failed: int, recall: float) -> None:
+        self.cards += cards
+        self.seen += seen
+        self.mature += mature
+        self.passed += passed
+        self.failed += failed
+        self.recall_sum += float(recall or 0)
+
+    @property
+    def retention(self) -> float | None:
+        return stats.retention(self.passed, self.failed)
+
+    @property
+    def readiness(self) -> float | None:
+        return self.recall_sum / self.cards if self.cards else None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    today: Today
+    streaks: stats.Streaks
+    heatmap: stats.Heatmap
+    forecast: list[tuple[date, int]]
+    retention: dict[int, stats.RetentionRow]
+    states: Counter[stats.CardState]
+    intervals: list[stats.Bin]
+    eases: list[stats.Bin]
+    decks: list[Topic]
+    tags: list[Topic]
+    """Decks and tags, each weakest (lowest readiness) first."""
+
+
+def build(settings: StudySettings, day: study.Day) -> Dashboard:
+    user_id = settings.user_id
+    counts = study.build_queue(settings, day).counts
+    days = list(
+        DailyStats.objects.filter(user_id=user_id, answers__gt=0).values_list(
+            "day", "answers", "correct", "time_ms",
+            "young_passed", "young_failed", "mature_passed", "mature_failed",
+        )  # fmt: skip
+    )
+    today_row = next((row for row in days if row[0] == day.today), None)
+    today = Today(
+        counts=counts,
+        answers=today_row[1] if today_row else 0,
+        time_ms=today_row[3] if today_row else 0,
+        correct=today_row[2] if today_row else 0,
+    )
+    cards = Card.objects.filter(owner_id=user_id).order_by()
+    studied = cards.filter(due__isnull=False, suspended=False)
+    forecast_end = day.today + timedelta(days=FORECAST_DAYS)
+    return Dashboard(
+        today=today,
+        streaks=stats.streaks((row[0] for row in days), today=day.today),
+        heatmap=stats.heatmap({row[0]: row[1] for row in days}, today=day.today),
+        forecast=stats.forecast(
+            dict(studied.filter(due__lt=forecast_end).values_list("due").annotate(n=Count("pk"))),
+            today=day.today,
+            days=FORECAST_DAYS,
+        ),
+        retention={period: _retention(days, day.today, period) for period in RETENTION_PERIODS},
+        states=_states(cards, day),
+        intervals=stats.histogram_of_counts(
+            studied.values_list("interval").annotate(n=Count("pk")), edges=stats.INTERVAL_EDGES
+        ),
+        eases=stats.histogram_of_counts(
+            ((float(ease), n) for ease, n in studied.values_list("ease").annotate(n=Count("pk"))),
+            edges=stats.EASE_EDGES,
+        ),
+        **_topics(user_id, day.today),
+    )
+
+
+def _retention(days: list[tuple], today: date, period: int) -> stats.RetentionRow:
+    since = today - timedelta(days=period - 1)
+    totals = [sum(row[i] for row in days if row[0] >= since) for i in range(4, 8)]
+    return stats.RetentionRow(str(period), *totals)
+
+
+def _states(cards: QuerySet[Card], day: study.Day) -> Counter[stats.CardState]:
+    """Cards by state, counted by the database (``stats.card_state``'s rules, in SQL)."""
+    active = Q(suspended=False)
+    seen = active & Q(due__isnull=False)
+    repeating = seen & Q(learning_due_at__isnull=False, last_reviewed__gte=day.starts)
+    mature = Q(interval__gte=stats.MATURE_INTERVAL)
+    totals = cards.aggregate(
+        new=Count("pk", filter=active & Q(due__isnull=True)),
+        learning=Count("pk", filter=repeating),
+        young=Count("pk", filter=seen & ~repeating & ~mature),
+        mature=Count("pk", filter=seen & ~repeating & mature),
+        suspended=Count("pk", filter=Q(suspended=True)),
+    )
+    return Counter({stats.CardState(name): n for name, n in totals.items()})
+
+
+def _topics(user_id: int, today: date) -> dict[str, list[Topic]]:
+    """Every deck and tag with its figures, from one grouped query over the cards.
+
+    A card's last review was ``interval`` days before its due date (only a day's first grade
+    moves it), so its recall today is 0.9^((interval − days until due) / interval); the database
+    sums that per deck and tag set.
+    """
+    days_until_due = (
+        "(due - %(today)s::date)"
+        if connection.vendor == "postgresql"
+        else "(julianday(due) - julianday(%(today)s))"
+    )
+    table = Card._meta.db_table
+    sql = f"""
+        SELECT deck_id, tags, COUNT(*),
+               SUM(CASE WHEN due IS NOT NULL THEN 1 ELSE 0 END),
+               SUM(CASE WHEN due IS NOT NULL AND "interval" >= %(mature)s THEN 1 ELSE 0 END),
+               SUM(review_passes), SUM(review_failures),
+               SUM(CASE WHEN due IS NOT NULL
+                   THEN POWER(%(target)s, ("interval" - {days_until_due}) * 1.0 / "interval")
+                   ELSE 0 END)
+        FROM {table} WHERE owner_id = %(user)s AND suspended = %(false)s
+        GROUP BY deck_id, tags
+    """
+    params = {
+        "user": user_id,
+        "false": False,
+        "today": connection.ops.adapt_datefield_value(today),
+        "mature": stats.MATURE_INTERVAL,
+        "target": stats.TARGET_RECALL,
+    }
+    decks = {
+        pk: Topic("deck", name, slug)
+        for pk, name, slug in Deck.objects.filter(owner_id=user_id).values_list("pk", "name", "slug")
+    }
+    tags: dict[str, Topic] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for deck_id, tag_text, *figures in cursor.fetchall():
+            decks[deck_id].add(*figures)
+            for tag in tag_text.split():
+                tags.setdefault(tag, Topic("tag", f"#{tag}", tag)).add(*figures)
+    return {"decks": _weakest_first(decks.values()), "tags": _weakest_first(tags.values())}
+
+
+def _weakest_first(topics: Iterable[Topic]) -> list[Topic]:
+    return sorted(topics, key=lambda t: (t.readiness is None, t.readiness or 0.0, t.name))
