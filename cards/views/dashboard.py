@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +10,7 @@ from django.shortcuts import render
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
@@ -74,11 +76,13 @@ def _heatmap(board: dashboard.Dashboard) -> str:
 
 def _cell_text(day: date, count: int) -> str:
     # ISO dates: readable in every language, and 365 localised date formats would cost more
-    # than the rest of the page.
-    return ngettext("%(date)s: %(n)d review", "%(date)s: %(n)d reviews", count) % {
-        "date": day.isoformat(),
-        "n": count,
-    }
+    # than the rest of the page. The plural form is looked up once per count, not per day.
+    return _reviews_on(count, get_language()) % {"date": day.isoformat(), "n": count}
+
+
+@functools.lru_cache(maxsize=1024)
+def _reviews_on(count: int, language: str) -> str:
+    return ngettext("%(date)s: %(n)d review", "%(date)s: %(n)d reviews", count)
 
 
 def _bars(chart_id: str, title: str, bars: list[tuple[str, int]], description: str) -> str:
