@@ -201,7 +201,7 @@ def _fields(
 
 def _convert(kind: Callable[[Any], Any], value: Any) -> Any:
     if kind in (int, str, bool):
-        if type(value) is not kind:
+        if type(value) is not kind or (kind is str and "\x00" in value):
             raise TypeError
         if kind is int and value < 0:
             raise ValueError
@@ -218,7 +218,7 @@ def _list(raw: Any, where: str, problems: list[str]) -> list[Any]:
 
 def _text_up_to(limit: int) -> Callable[[Any], str]:
     def check(value: Any) -> str:
-        if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        if not isinstance(value, str) or not value.strip() or len(value) > limit or "\x00" in value:
             raise ValueError
         return value
 

@@ -26,6 +26,7 @@ from cards.rendering import RENDERER_VERSION, render_html, render_markdown
 BULK_BATCH = 500
 DECK_NAME_MAX = Deck._meta.get_field("name").max_length
 TAGS_MAX = Card._meta.get_field("tags").max_length
+NUL_MESSAGE = "contains a NUL character, which text cannot hold (is this a binary file?)"
 CONTENT_FIELDS = [
     "front", "back", "is_html", "front_html", "back_html", "tags", "position", "content_hash",
     "render_version",
@@ -152,7 +153,11 @@ def _group_by_deck(
         if len(name) > DECK_NAME_MAX:
             problems.append(Problem(deck.source, 1, f"the deck name is longer than {DECK_NAME_MAX} characters"))
         description, cards = grouped.setdefault(name, (deck.description, []))
+        if "\x00" in name + deck.description:
+            problems.append(Problem(deck.source, 1, NUL_MESSAGE))
         for card in deck.cards:
+            if "\x00" in card.front + card.back + card.key:
+                problems.append(Problem(deck.source, card.line, NUL_MESSAGE))
             if len(" ".join(card.tags)) > TAGS_MAX:
                 problems.append(Problem(deck.source, card.line, f"the tags are longer than {TAGS_MAX} characters in all"))
             first = seen.setdefault((name, card.key), (deck, card))

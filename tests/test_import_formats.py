@@ -99,6 +99,13 @@ class TestRefusalsAndLimits:
         with pytest.raises(CommandError, match="not a deck file Recall reads"):
             import_cards(path, "--user", "ada")
 
+    def test_nul_characters_are_refused_on_every_database(self, tmp_path, user):
+        path = tmp_path / "binary.csv"
+        path.write_bytes(b"front,back\nfine,also fine\nbad\x00front,x\n")
+        with pytest.raises(CommandError, match=rf"{path}:3: contains a NUL character"):
+            import_cards(path, "--user", "ada")
+        assert not Card.objects.filter(owner=user).exists()
+
     def test_file_size_limit(self, tmp_path, user, settings):
         settings.RECALL_IMPORT_MAX_BYTES = 2**20
         path = tmp_path / "big.csv"
