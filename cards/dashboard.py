@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count
 
 from cards import stats, study
 from cards.models import Card, DailyStats, Deck, StudySettings
@@ -86,7 +86,7 @@ class Dashboard:
 
 def build(settings: StudySettings, day: study.Day) -> Dashboard:
     user_id = settings.user_id
-    counts = study.build_queue(settings, day).counts
+    counts = study.todays_counts(settings, day)
     days = list(
         DailyStats.objects.filter(user_id=user_id, answers__gt=0).values_list(
             "day", "answers", "correct", "time_ms",
@@ -113,7 +113,6 @@ def build(settings: StudySettings, day: study.Day) -> Dashboard:
             days=FORECAST_DAYS,
         ),
         retention={period: _retention(days, day.today, period) for period in RETENTION_PERIODS},
-        states=_states(cards, day),
         intervals=stats.histogram_of_counts(
             studied.values_list("interval").annotate(n=Count("pk")), edges=stats.INTERVAL_EDGES
         ),
@@ -121,7 +120,7 @@ def build(settings: StudySettings, day: study.Day) -> Dashboard:
             ((float(ease), n) for ease, n in studied.values_list("ease").annotate(n=Count("pk"))),
             edges=stats.EASE_EDGES,
         ),
-        **_topics(user_id, day.today),
+        **_by_topic(user_id, day),
     )
 
 
@@ -131,24 +130,8 @@ def _retention(days: list[tuple], today: date, period: int) -> stats.RetentionRo
     return stats.RetentionRow(str(period), *totals)
 
 
-def _states(cards: QuerySet[Card], day: study.Day) -> Counter[stats.CardState]:
-    """Cards by state, counted by the database (``stats.card_state``'s rules, in SQL)."""
-    active = Q(suspended=False)
-    seen = active & Q(due__isnull=False)
-    repeating = seen & Q(learning_due_at__isnull=False, last_reviewed__gte=day.starts)
-    mature = Q(interval__gte=stats.MATURE_INTERVAL)
-    totals = cards.aggregate(
-        new=Count("pk", filter=active & Q(due__isnull=True)),
-        learning=Count("pk", filter=repeating),
-        young=Count("pk", filter=seen & ~repeating & ~mature),
-        mature=Count("pk", filter=seen & ~repeating & mature),
-        suspended=Count("pk", filter=Q(suspended=True)),
-    )
-    return Counter({stats.CardState(name): n for name, n in totals.items()})
-
-
-def _topics(user_id: int, today: date) -> dict[str, list[Topic]]:
-    """Every deck and tag with its figures, from one grouped query over the cards.
+def _by_topic(user_id: int, day: study.Day) -> dict[str, object]:
+    """Every deck and tag with its figures, and the cards by state, from one grouped scan.
 
     A card's last review was ``interval`` days before its due date (only a day's first grade
     moves it), so its recall today is 0.9^((interval − days until due) / interval); the database
@@ -159,22 +142,32 @@ def _topics(user_id: int, today: date) -> dict[str, list[Topic]]:
         if connection.vendor == "postgresql"
         else "(julianday(due) - julianday(%(today)s))"
     )
-    table = Card._meta.db_table
+    active = "suspended = %(false)s"
+    seen = f"{active} AND due IS NOT NULL"
+    repeating = "learning_due_at IS NOT NULL AND last_reviewed IS NOT NULL AND last_reviewed >= %(starts)s"
+    mature = '"interval" >= %(mature)s'
+    recall = f'POWER(%(target)s, ("interval" - {days_until_due}) * 1.0 / "interval")'
     sql = f"""
-        SELECT deck_id, tags, COUNT(*),
-               SUM(CASE WHEN due IS NOT NULL THEN 1 ELSE 0 END),
-               SUM(CASE WHEN due IS NOT NULL AND "interval" >= %(mature)s THEN 1 ELSE 0 END),
-               SUM(review_passes), SUM(review_failures),
-               SUM(CASE WHEN due IS NOT NULL
-                   THEN POWER(%(target)s, ("interval" - {days_until_due}) * 1.0 / "interval")
-                   ELSE 0 END)
-        FROM {table} WHERE owner_id = %(user)s AND suspended = %(false)s
+        SELECT deck_id, tags,
+          SUM(CASE WHEN {active} THEN 1 ELSE 0 END),
+          SUM(CASE WHEN {seen} THEN 1 ELSE 0 END),
+          SUM(CASE WHEN {seen} AND {mature} THEN 1 ELSE 0 END),
+          SUM(CASE WHEN {active} THEN review_passes ELSE 0 END),
+          SUM(CASE WHEN {active} THEN review_failures ELSE 0 END),
+          SUM(CASE WHEN {seen} THEN {recall} ELSE 0 END),
+          SUM(CASE WHEN {active} AND due IS NULL THEN 1 ELSE 0 END),
+          SUM(CASE WHEN {seen} AND {repeating} THEN 1 ELSE 0 END),
+          SUM(CASE WHEN {seen} AND NOT ({repeating}) AND NOT ({mature}) THEN 1 ELSE 0 END),
+          SUM(CASE WHEN {seen} AND NOT ({repeating}) AND {mature} THEN 1 ELSE 0 END),
+          SUM(CASE WHEN {active} THEN 0 ELSE 1 END)
+        FROM {Card._meta.db_table} WHERE owner_id = %(user)s
         GROUP BY deck_id, tags
     """
     params = {
         "user": user_id,
         "false": False,
-        "today": connection.ops.adapt_datefield_value(today),
+        "today": connection.ops.adapt_datefield_value(day.today),
+        "starts": connection.ops.adapt_datetimefield_value(day.starts),
         "mature": stats.MATURE_INTERVAL,
         "target": stats.TARGET_RECALL,
     }
@@ -183,13 +176,21 @@ def _topics(user_id: int, today: date) -> dict[str, list[Topic]]:
         for pk, name, slug in Deck.objects.filter(owner_id=user_id).values_list("pk", "name", "slug")
     }
     tags: dict[str, Topic] = {}
+    states: Counter[stats.CardState] = Counter()
+    state_order = [stats.CardState(name) for name in ("new", "learning", "young", "mature", "suspended")]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for deck_id, tag_text, *figures in cursor.fetchall():
-            decks[deck_id].add(*figures)
+            topic_figures, state_counts = figures[:6], figures[6:]
+            decks[deck_id].add(*topic_figures)
             for tag in tag_text.split():
-                tags.setdefault(tag, Topic("tag", f"#{tag}", tag)).add(*figures)
-    return {"decks": _weakest_first(decks.values()), "tags": _weakest_first(tags.values())}
+                tags.setdefault(tag, Topic("tag", f"#{tag}", tag)).add(*topic_figures)
+            states.update(dict(zip(state_order, (int(n or 0) for n in state_counts), strict=True)))
+    return {
+        "decks": _weakest_first(d for d in decks.values() if d.cards),
+        "tags": _weakest_first(tags.values()),
+        "states": +states,
+    }
 
 
 def _weakest_first(topics: Iterable[Topic]) -> list[Topic]:

@@ -139,6 +139,46 @@ def build_queue(
 
     ``show_card_id`` asks for a particular card (after an undo) when it is still studyable today.
     """
+    state = _read_queue(settings, day, scope)
+    candidates = [show_card_id, state.learning_now_id]
+    candidates += [
+        state.due_id if state.counts.due else None,
+        state.new_id if state.counts.new else None,
+        state.learning_ahead_id,
+    ]
+    card_id = next((pk for pk in candidates if pk is not None), None)
+    card = None
+    if card_id is not None:
+        card = _first(Card.objects.select_related("deck").filter(owner_id=settings.user_id, pk=card_id))
+        if card_id == show_card_id and (card is None or not is_studyable(card, day)):
+            return build_queue(settings, day, scope=scope)
+    return Queue(
+        counts=state.counts,
+        card=card,
+        undo_review_id=state.undo_review_id,
+        review_limit_reached=state.review_limit_reached,
+        new_limit_reached=state.new_limit_reached,
+    )
+
+
+def todays_counts(settings: StudySettings, day: Day) -> Counts:
+    """What is left today, without fetching the next card (for the dashboard)."""
+    return _read_queue(settings, day, EVERYTHING).counts
+
+
+@dataclass(frozen=True)
+class _QueueState:
+    counts: Counts
+    learning_now_id: int | None
+    learning_ahead_id: int | None
+    due_id: int | None
+    new_id: int | None
+    undo_review_id: int | None
+    review_limit_reached: bool
+    new_limit_reached: bool
+
+
+def _read_queue(settings: StudySettings, day: Day, scope: Scope) -> _QueueState:
     ops = connection.ops  # raw SQL: dates and times in the form the ORM stores them
     params = {
         "user": settings.user_id,
@@ -152,34 +192,12 @@ def build_queue(
     }
     with connection.cursor() as cursor:
         cursor.execute(QUEUE_SQL[scope.kind], params)
-        (
-            new_available,
-            due_available,
-            learning,
-            new_done,
-            reviews_done,
-            learning_now_id,
-            learning_ahead_id,
-            due_id,
-            new_id,
-            undo_review_id,
-        ) = cursor.fetchone()
+        new_available, due_available, learning, new_done, reviews_done, *ids = cursor.fetchone()
     new_left = max(0, min(new_available, settings.new_per_day - new_done))
     due_left = max(0, min(due_available, settings.reviews_per_day - reviews_done))
-    counts = Counts(new=new_left, learning=learning, due=due_left)
-
-    candidates = [show_card_id, learning_now_id]
-    candidates += [due_id if due_left else None, new_id if new_left else None, learning_ahead_id]
-    card_id = next((pk for pk in candidates if pk is not None), None)
-    card = None
-    if card_id is not None:
-        card = _first(Card.objects.select_related("deck").filter(owner_id=settings.user_id, pk=card_id))
-        if card_id == show_card_id and (card is None or not is_studyable(card, day)):
-            return build_queue(settings, day, scope=scope)
-    return Queue(
-        counts=counts,
-        card=card,
-        undo_review_id=undo_review_id,
+    return _QueueState(
+        Counts(new=new_left, learning=learning, due=due_left),
+        *ids,
         review_limit_reached=due_available > due_left,
         new_limit_reached=new_available > new_left,
     )
