@@ -7,9 +7,10 @@ from functools import cache
 
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from cards.models import StudySettings
+from cards.models import Card, Deck, StudySettings
 from cards.scheduler import Grade
 from cards.study import SetAside
 
@@ -104,3 +105,64 @@ class ConfirmImportForm(forms.Form):
         label=_("Delete the cards these decks have but the files do not (with their history)"),
         required=False,
     )
+
+
+class SearchForm(forms.Form):
+    """The card browser's query, read from the URL."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    deck = forms.ChoiceField(label=_("Deck"), required=False)
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=100)
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("Any")), ("new", _("New")), ("learning", _("Learning")),
+                 ("review", _("Review")), ("suspended", _("Suspended")), ("buried", _("Buried"))],
+    )  # fmt: skip
+    due = forms.ChoiceField(
+        label=_("Due"),
+        required=False,
+        choices=[("", _("Any time")), ("overdue", _("Overdue")), ("today", _("Today")),
+                 ("week", _("Next 7 days"))],
+    )  # fmt: skip
+    lapses = forms.IntegerField(label=_("Lapses at least"), required=False, min_value=0)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("due", _("Due")), ("added", _("Added")), ("interval", _("Interval")),
+                 ("ease", _("E-Factor")), ("lapses", _("Lapses"))],
+    )  # fmt: skip
+
+    def __init__(self, *args: object, decks: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deck"].choices = [("", _("All decks")), *decks]
+
+
+class CardForm(forms.ModelForm):
+    """A card's text; its schedule and history are not the form's business."""
+
+    MAX_SIDE = 20_000
+
+    tags = forms.RegexField(
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
+        regex=r"^\s*([A-Za-z0-9][A-Za-z0-9_.:/-]*(\s+|$))*$",
+        error_messages={"invalid": _("Tags are lowercase words (a–z, 0–9, _ . : / -) separated by spaces.")},
+    )
+
+    class Meta:
+        model = Card
+        fields = ["deck", "front", "back", "tags"]
+        labels = {"front": _("Question"), "back": _("Answer")}
+        error_messages = {"front": {"required": _("A card needs a question.")}}
+
+    def __init__(self, *args: object, owner: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deck"].queryset = Deck.objects.filter(owner=owner)
+        for side in ("front", "back"):
+            self.fields[side].validators.append(MaxLengthValidator(self.MAX_SIDE))
+            self.fields[side].widget.attrs.update(rows=8 if side == "back" else 3, maxlength=self.MAX_SIDE)
+
+    def clean_tags(self) -> str:
+        return " ".join(dict.fromkeys(self.cleaned_data["tags"].lower().split()))

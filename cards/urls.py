@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from cards.views import accounts, dashboard, review, transfer
+from cards.views import accounts, cards, dashboard, review, transfer
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="review"), name="home"),
@@ -11,6 +11,10 @@ urlpatterns = [
     path("review/bury/", review.set_aside, {"action": "bury"}, name="bury"),
     path("review/suspend/", review.set_aside, {"action": "suspend"}, name="suspend"),
     path("dashboard/", dashboard.dashboard_page, name="dashboard"),
+    path("cards/", cards.card_list, name="cards"),
+    path("cards/preview/", cards.card_preview, name="card-preview"),
+    path("cards/<int:card_id>/", cards.card_detail, name="card-detail"),
+    path("cards/<int:card_id>/edit/", cards.card_edit, name="card-edit"),
     path("import/", transfer.import_page, name="import"),
     path("import/<int:pending_id>/confirm/", transfer.confirm_import, name="confirm-import"),
     path("export/", transfer.export_page, name="export"),

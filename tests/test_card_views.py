@@ -1,0 +1,159 @@
+"""The card browser, a card's page and the editor, over HTTP; every id URL is owner-scoped."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cards import study
+from cards.models import Card, Deck, PendingImport, Review
+from tests.conftest import day_at
+
+pytestmark = pytest.mark.django_db
+
+
+def keys(html: str) -> list[str]:
+    """The cards listed, as "deck slug-number" (make_cards numbers cards within a deck)."""
+    return [f"{deck.lower()}-{n}" for n, deck in re.findall(
+        r'<a href="/cards/\d+/">Question (\d+)</a>.*?</th>\s*<td>([^<]*)</td>', html, re.S)]  # fmt: skip
+
+
+class TestSearch:
+    def test_text_tag_deck_and_state(self, signed_in, user, make_cards):
+        alpha = make_cards(user, 3, name="Alpha", tags="rl gae")
+        make_cards(user, 2, name="Beta", tags="rlhf")
+        Card.objects.filter(pk=alpha[2].pk).update(suspended=True, back="Advantage estimation")
+        url = reverse("cards")
+        assert keys(signed_in.get(url, {"q": "question 2"}).content.decode()) == ["alpha-2"]
+        assert keys(signed_in.get(url, {"tag": "rl"}).content.decode()) == ["alpha-0", "alpha-1", "alpha-2"]
+        assert keys(signed_in.get(url, {"deck": "beta"}).content.decode()) == ["beta-0", "beta-1"]
+        assert keys(signed_in.get(url, {"state": "suspended"}).content.decode()) == ["alpha-2"]
+        assert keys(signed_in.get(url, {"q": "advantage"}).content.decode()) == ["alpha-2"]
+
+    def test_due_lapses_and_sort(self, signed_in, user, make_cards):
+        cards = make_cards(user, 3)
+        day = study.current_day(user.study_settings)
+        Card.objects.filter(pk=cards[0].pk).update(due=day.today - timedelta(days=3), interval=5, lapses=2)
+        Card.objects.filter(pk=cards[1].pk).update(due=day.today, interval=9)
+        url = reverse("cards")
+        assert keys(signed_in.get(url, {"due": "overdue"}).content.decode()) == ["deck-0"]
+        assert keys(signed_in.get(url, {"due": "today"}).content.decode()) == ["deck-0", "deck-1"]
+        assert keys(signed_in.get(url, {"lapses": "1"}).content.decode()) == ["deck-0"]
+        assert keys(signed_in.get(url, {"sort": "interval"}).content.decode())[:2] == ["deck-1", "deck-0"]
+
+    def test_htmx_gets_the_results_partial_and_pages(self, signed_in, user, make_cards):
+        make_cards(user, 120)
+        response = signed_in.get(reverse("cards"), {"page": "3"}, HTTP_HX_REQUEST="true")
+        html = response.content.decode()
+        assert html.lstrip().startswith('<section id="results"')
+        assert "120 cards" in html and "Page 3 of 3" in html and len(keys(html)) == 20
+
+    @pytest.mark.parametrize("size", [10, 150])
+    def test_query_count_does_not_grow(self, signed_in, user, make_cards, size):
+        make_cards(user, size)
+        with CaptureQueriesContext(connection) as captured:
+            signed_in.get(reverse("cards"), {"q": "question", "sort": "added"})
+        assert len(captured) == 5  # session, user with settings, decks, count, page
+
+    def test_only_my_cards(self, signed_in, user, make_user, make_cards):
+        make_cards(make_user("grace"), 2, name="Theirs")
+        assert "0 cards" in signed_in.get(reverse("cards")).content.decode()
+
+
+class TestCardPage:
+    def test_both_sides_schedule_and_history(self, signed_in, user, make_cards):
+        card = make_cards(user, 1)[0]
+        settings = user.study_settings
+        study.grade_card(settings, card_id=card.pk, version=0, quality=5, answer_ms=0,
+                         day=day_at(settings, 2026, 11, 20, 12))  # fmt: skip
+        html = signed_in.get(reverse("card-detail", args=[card.pk])).content.decode()
+        assert "<p>Question 0</p>" in html and "<p>Answer 0</p>" in html
+        assert "2026-11-20" in html and "grade 5" in html and "interval 0 → 1 days" in html
+
+
+class TestEditor:
+    def data(self, card: Card, **changes: object) -> dict[str, object]:
+        return {"deck": card.deck_id, "front": card.front, "back": card.back, "tags": card.tags, **changes}
+
+    def test_save_rerenders_and_keeps_history(self, signed_in, user, make_cards):
+        card = make_cards(user, 1)[0]
+        settings = user.study_settings
+        study.grade_card(settings, card_id=card.pk, version=0, quality=4, answer_ms=0,
+                         day=day_at(settings, 2026, 11, 20, 12))  # fmt: skip
+        card.refresh_from_db()
+        response = signed_in.post(reverse("card-edit", args=[card.pk]),
+                                  self.data(card, back="Now with $x^2$", tags="New-Tag math"))  # fmt: skip
+        assert response.status_code == 302
+        edited = Card.objects.get(pk=card.pk)
+        assert "<math" in edited.back_html and edited.tags == "new-tag math"
+        assert (edited.key, edited.repetitions, edited.due) == (card.key, card.repetitions, card.due)
+        assert Review.objects.filter(card=card).count() == 1
+
+    def test_back_to_the_same_card_in_review(self, signed_in, user, make_cards):
+        card = make_cards(user, 2)[1]
+        url = reverse("card-edit", args=[card.pk]) + "?next=review"
+        response = signed_in.post(url, self.data(card, front="Fixed question"))
+        assert response.url == f"/review/?card={card.pk}"
+        assert "Fixed question" in signed_in.get(response.url).content.decode()
+
+    @pytest.mark.parametrize(
+        ("changes", "message"),
+        [({"front": "  "}, "A card needs a question."), ({"back": "x" * 20_001}, "at most 20000"),
+         ({"tags": "Bad!Tag"}, "Tags are lowercase words")],
+    )  # fmt: skip
+    def test_invalid_input_saves_nothing(self, signed_in, user, make_cards, changes, message):
+        card = make_cards(user, 1)[0]
+        response = signed_in.post(reverse("card-edit", args=[card.pk]), self.data(card, **changes))
+        assert response.status_code == 200 and message in response.content.decode()
+        assert Card.objects.get(pk=card.pk).front == card.front
+
+    def test_deck_of_another_user_is_refused(self, signed_in, user, make_user, make_cards):
+        card = make_cards(user, 1)[0]
+        theirs = Deck.objects.create(owner=make_user("grace"), name="Theirs", slug="theirs")
+        response = signed_in.post(reverse("card-edit", args=[card.pk]), self.data(card, deck=theirs.pk))
+        assert "Select a valid choice" in response.content.decode()
+        assert Card.objects.get(pk=card.pk).deck_id == card.deck_id
+
+    def test_live_preview_uses_the_card_renderer(self, signed_in):
+        html = signed_in.post(reverse("card-preview"), {"front": "Why $\\sqrt{d_k}$?", "back": "<script>x</script>**b**"},
+                              HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+        assert "<msqrt>" in html and "<strong>b</strong>" in html and "<script" not in html
+
+    def test_review_page_links_e_to_the_editor(self, signed_in, user, make_cards):
+        card = make_cards(user, 1)[0]
+        html = signed_in.get(reverse("review")).content.decode()
+        assert f'href="/cards/{card.pk}/edit/?next=review" data-key="e"' in html
+
+
+def id_patterns(resolver: URLResolver | None = None, prefix: str = ""):
+    """Every URL pattern of the project that takes an id (the admin's own excepted)."""
+    for pattern in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(pattern.pattern)
+        if route.startswith("admin/"):
+            continue
+        if isinstance(pattern, URLResolver):
+            yield from id_patterns(pattern, route)
+        elif isinstance(pattern, URLPattern) and pattern.pattern.converters:
+            yield pattern
+
+
+class TestOwnership:
+    def test_every_url_taking_an_id_answers_404_for_another_users_object(self, signed_in, make_user, make_cards):
+        other = make_user("grace")
+        objects = {
+            "card_id": make_cards(other, 1, name="Theirs")[0].pk,
+            "pending_id": PendingImport.objects.create(owner=other, archive=b"").pk,
+        }
+        patterns = list(id_patterns())
+        assert {p.name for p in patterns} >= {"card-detail", "card-edit", "confirm-import"}
+        for pattern in patterns:
+            kwargs = {name: objects[name] for name in pattern.pattern.converters}
+            url = reverse(pattern.name, kwargs=kwargs)
+            answers = {signed_in.get(url).status_code, signed_in.post(url, {"front": "x", "back": "y"}).status_code}
+            assert 404 in answers and answers <= {404, 405}, url
+        assert Card.objects.get(pk=objects["card_id"]).front == "Question 0"
