@@ -29,7 +29,7 @@ class StudySettingsForm(forms.ModelForm):
 
     class Meta:
         model = StudySettings
-        fields = ["time_zone", "day_start_hour", "new_per_day", "reviews_per_day"]
+        fields = ["time_zone", "day_start_hour", "new_per_day", "reviews_per_day", "theme"]
 
 
 class CardActionForm(forms.Form):
@@ -166,3 +166,21 @@ class CardForm(forms.ModelForm):
 
     def clean_tags(self) -> str:
         return " ".join(dict.fromkeys(self.cleaned_data["tags"].lower().split()))
+
+
+class DeckForm(forms.ModelForm):
+    class Meta:
+        model = Deck
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: object, owner: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        others = Deck.objects.filter(owner=self.owner, name=name).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(_("You already have a deck with this name."))
+        return name

@@ -43,6 +43,12 @@ class StudySettings(models.Model):
     reviews_per_day = models.PositiveIntegerField(
         _("reviews per day"), default=200, validators=[MaxValueValidator(99999)]
     )
+    theme = models.CharField(
+        _("theme"),
+        max_length=8,
+        default="system",
+        choices=[("system", _("Follow the system")), ("light", _("Light")), ("dark", _("Dark"))],
+    )
 
     class Meta:
         verbose_name = _("study settings")

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from cards.views import accounts, cards, dashboard, review, transfer
+from cards.views import accounts, cards, dashboard, decks, review, transfer
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="review"), name="home"),
@@ -11,6 +11,9 @@ urlpatterns = [
     path("review/bury/", review.set_aside, {"action": "bury"}, name="bury"),
     path("review/suspend/", review.set_aside, {"action": "suspend"}, name="suspend"),
     path("dashboard/", dashboard.dashboard_page, name="dashboard"),
+    path("decks/", decks.deck_list, name="decks"),
+    path("decks/<int:deck_id>/edit/", decks.deck_edit, name="deck-edit"),
+    path("decks/<int:deck_id>/delete/", decks.deck_delete, name="deck-delete"),
     path("cards/", cards.card_list, name="cards"),
     path("cards/preview/", cards.card_preview, name="card-preview"),
     path("cards/<int:card_id>/", cards.card_detail, name="card-detail"),

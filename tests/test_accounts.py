@@ -70,19 +70,37 @@ class TestSignInOut:
 
 
 class TestSettings:
+    def test_changing_the_time_zone_keeps_every_review_on_its_day(self, signed_in, user, make_cards):
+        from cards import study
+        from cards.models import DailyStats, Review
+        from tests.conftest import day_at
+
+        settings = user.study_settings
+        card = make_cards(user, 1)[0]
+        study.grade_card(settings, card_id=card.pk, version=0, quality=4, answer_ms=0,
+                         day=day_at(settings, 2026, 11, 28, 23, 30))  # fmt: skip
+        signed_in.post(reverse("settings"), {"time_zone": "Asia/Tokyo", "day_start_hour": 4,
+                                             "new_per_day": 20, "reviews_per_day": 200, "theme": "system"})  # fmt: skip
+        assert list(Review.objects.values_list("study_day", flat=True)) == [day_at(settings, 2026, 11, 28, 23, 30).today]
+        assert DailyStats.objects.get().answers == 1
+
     def test_saves(self, signed_in, user):
-        data = {"time_zone": "Asia/Shanghai", "day_start_hour": 6, "new_per_day": 5, "reviews_per_day": 50}
+        data = {"time_zone": "Asia/Shanghai", "day_start_hour": 6, "new_per_day": 5, "reviews_per_day": 50,
+                "theme": "dark"}  # fmt: skip
         response = signed_in.post(reverse("settings"), data)
         assert response.status_code == 302
         settings = StudySettings.objects.get(user=user)
         assert (settings.time_zone, settings.day_start_hour, settings.new_per_day) == ("Asia/Shanghai", 6, 5)
+        assert '<html lang="en" data-theme="dark">' in signed_in.get(reverse("settings")).content.decode()
 
     @pytest.mark.parametrize(
         ("field", "value"),
-        [("time_zone", "Nowhere/Else"), ("day_start_hour", 24), ("new_per_day", -1), ("reviews_per_day", "lots")],
+        [("time_zone", "Nowhere/Else"), ("day_start_hour", 24), ("new_per_day", -1), ("reviews_per_day", "lots"),
+         ("theme", "neon")],
     )
     def test_invalid_values_change_nothing(self, signed_in, user, field, value):
-        data = {"time_zone": "UTC", "day_start_hour": 4, "new_per_day": 20, "reviews_per_day": 200}
+        data = {"time_zone": "UTC", "day_start_hour": 4, "new_per_day": 20, "reviews_per_day": 200,
+                "theme": "system"}  # fmt: skip
         response = signed_in.post(reverse("settings"), {**data, field: value})
         assert response.status_code == 200
         assert StudySettings.objects.get(user=user).time_zone == "UTC"

@@ -145,15 +145,50 @@ def id_patterns(resolver: URLResolver | None = None, prefix: str = ""):
 class TestOwnership:
     def test_every_url_taking_an_id_answers_404_for_another_users_object(self, signed_in, make_user, make_cards):
         other = make_user("grace")
+        theirs = make_cards(other, 1, name="Theirs")[0]
         objects = {
-            "card_id": make_cards(other, 1, name="Theirs")[0].pk,
+            "card_id": theirs.pk,
+            "deck_id": theirs.deck_id,
             "pending_id": PendingImport.objects.create(owner=other, archive=b"").pk,
         }
         patterns = list(id_patterns())
-        assert {p.name for p in patterns} >= {"card-detail", "card-edit", "confirm-import"}
+        assert {p.name for p in patterns} >= {"card-detail", "card-edit", "confirm-import", "deck-delete"}
         for pattern in patterns:
             kwargs = {name: objects[name] for name in pattern.pattern.converters}
             url = reverse(pattern.name, kwargs=kwargs)
             answers = {signed_in.get(url).status_code, signed_in.post(url, {"front": "x", "back": "y"}).status_code}
             assert 404 in answers and answers <= {404, 405}, url
         assert Card.objects.get(pk=objects["card_id"]).front == "Question 0"
+        assert Deck.objects.get(pk=objects["deck_id"]).name == "Theirs"
+
+
+class TestDecks:
+    def test_list_counts_and_study_link(self, signed_in, user, make_cards):
+        cards = make_cards(user, 3, name="Alpha")
+        Card.objects.filter(pk=cards[0].pk).update(due=study.current_day(user.study_settings).today, repetitions=1)
+        html = signed_in.get(reverse("decks")).content.decode()
+        assert re.search(r"Alpha.*?<td>2</td><td>1</td><td>3</td>", html, re.S)
+        assert '/review/?deck=alpha"' in html
+
+    def test_create_rename_and_refuse_a_duplicate_name(self, signed_in, user, make_cards):
+        signed_in.post(reverse("decks"), {"name": "Notes", "description": ""})
+        deck = Deck.objects.get(owner=user, name="Notes")
+        assert deck.slug == "notes"
+        make_cards(user, 1, name="Other")
+        response = signed_in.post(reverse("deck-edit", args=[deck.pk]), {"name": "Other", "description": ""})
+        assert "already have a deck with this name" in response.content.decode()
+        signed_in.post(reverse("deck-edit", args=[deck.pk]), {"name": "My notes", "description": "mine"})
+        deck.refresh_from_db()
+        assert (deck.name, deck.description, deck.slug) == ("My notes", "mine", "notes")
+
+    def test_delete_says_what_goes_then_deletes(self, signed_in, user, make_cards):
+        card = make_cards(user, 2, name="Alpha")[0]
+        settings = user.study_settings
+        study.grade_card(settings, card_id=card.pk, version=0, quality=4, answer_ms=0,
+                         day=study.current_day(settings))  # fmt: skip
+        html = signed_in.get(reverse("deck-delete", args=[card.deck_id])).content.decode()
+        assert "Its 2 cards and their 1 reviews will be deleted too" in html
+        assert Deck.objects.filter(pk=card.deck_id).exists()
+        signed_in.post(reverse("deck-delete", args=[card.deck_id]))
+        assert not Deck.objects.filter(pk=card.deck_id).exists()
+        assert not Review.objects.filter(user=user).exists()
