@@ -14,6 +14,8 @@ reimport_vs_import     time of re-importing the same unchanged deck over the fir
 dashboard_1m_vs_10k    the dashboard of one user (5,000 cards) after 1,000,000 reviews over
                        the same after 10,000
 dashboard_vs_floor     the dashboard at 1,000,000 reviews over the floor view
+card_search_vs_floor   the card browser's search (median of three searches) on 20,000 cards
+card_search_queries    its query count, the same whatever the search, page or collection size
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 import dashboard_bench  # noqa: E402
 import importing_bench  # noqa: E402
+import search_bench  # noqa: E402
 from population import populate  # noqa: E402
 
 TRANSACTION_CONTROL = re.compile(r"\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN|COMMIT)\b")
@@ -77,6 +80,8 @@ def main() -> None:
     small = populate("bench-small", cards=200, reviews=10_000)
     print(f"# population built in {time.perf_counter() - started:.0f} s ({connection.vendor})")
 
+    for name, value in search_bench.measure(large).items():
+        print(f"{name} {value:.2f}" if isinstance(value, float) else f"{name} {value}")
     ratio, queries = measure(large)
     ratio_small, queries_small = measure(small)
     print(f"review_step_vs_floor {ratio:.2f}")

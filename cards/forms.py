@@ -10,6 +10,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from cards.bulk import NEEDS_CONFIRMATION, BulkAction
 from cards.models import Card, Deck, StudySettings
 from cards.scheduler import Grade
 from cards.study import SetAside
@@ -184,3 +185,41 @@ class DeckForm(forms.ModelForm):
         if others.exists():
             raise forms.ValidationError(_("You already have a deck with this name."))
         return name
+
+
+class BulkForm(forms.Form):
+    """An action on the selected cards, or on every card the search matches."""
+
+    action = forms.TypedChoiceField(
+        label=_("Action"),
+        coerce=BulkAction,
+        choices=[
+            (BulkAction.SUSPEND.value, _("Suspend")), (BulkAction.UNSUSPEND.value, _("Unsuspend")),
+            (BulkAction.MOVE.value, _("Move to deck")), (BulkAction.ADD_TAG.value, _("Add tag")),
+            (BulkAction.REMOVE_TAG.value, _("Remove tag")), (BulkAction.RESET.value, _("Reset to new")),
+            (BulkAction.DELETE.value, _("Delete")),
+        ],
+    )  # fmt: skip
+    scope = forms.ChoiceField(
+        label=_("Apply to"),
+        choices=[("selected", _("the selected cards")), ("all", _("every card the search matches"))],
+        initial="selected",
+    )
+    target = forms.ModelChoiceField(label=_("Deck"), queryset=Deck.objects.none(), required=False)
+    tag = forms.RegexField(label=_("Tag"), regex=r"^[a-z0-9][a-z0-9_.:/-]*$", required=False, max_length=100)
+    confirm = forms.BooleanField(label=_("Yes, I mean it"), required=False)
+
+    def __init__(self, *args: object, owner: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = Deck.objects.filter(owner=owner)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        action = data.get("action")
+        if action is BulkAction.MOVE and not data.get("target"):
+            self.add_error("target", _("Choose the deck to move the cards to."))
+        if action in (BulkAction.ADD_TAG, BulkAction.REMOVE_TAG) and not data.get("tag"):
+            self.add_error("tag", _("Name the tag."))
+        if action in NEEDS_CONFIRMATION and not data.get("confirm"):
+            self.add_error("confirm", _("Tick the box to confirm; this changes cards for good."))
+        return data

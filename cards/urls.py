@@ -16,6 +16,7 @@ urlpatterns = [
     path("decks/<int:deck_id>/delete/", decks.deck_delete, name="deck-delete"),
     path("cards/", cards.card_list, name="cards"),
     path("cards/preview/", cards.card_preview, name="card-preview"),
+    path("cards/bulk/", cards.card_bulk, name="cards-bulk"),
     path("cards/<int:card_id>/", cards.card_detail, name="card-detail"),
     path("cards/<int:card_id>/edit/", cards.card_edit, name="card-edit"),
     path("import/", transfer.import_page, name="import"),

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def keys(html: str) -> list[str]:
     """The cards listed, as "deck slug-number" (make_cards numbers cards within a deck)."""
     return [f"{deck.lower()}-{n}" for n, deck in re.findall(
-        r'<a href="/cards/\d+/">Question (\d+)</a>.*?</th>\s*<td>([^<]*)</td>', html, re.S)]  # fmt: skip
+        r'<a href="/cards/\d+/"[^>]*>Question (\d+)</a>.*?</th>\s*<td>([^<]*)</td>', html, re.S)]  # fmt: skip
 
 
 class TestSearch:
@@ -58,7 +58,7 @@ class TestSearch:
         make_cards(user, size)
         with CaptureQueriesContext(connection) as captured:
             signed_in.get(reverse("cards"), {"q": "question", "sort": "added"})
-        assert len(captured) == 5  # session, user with settings, decks, count, page
+        assert len(captured) == 6  # session, user with settings, decks, count, page, bulk's decks
 
     def test_only_my_cards(self, signed_in, user, make_user, make_cards):
         make_cards(make_user("grace"), 2, name="Theirs")
@@ -192,3 +192,62 @@ class TestDecks:
         signed_in.post(reverse("deck-delete", args=[card.deck_id]))
         assert not Deck.objects.filter(pk=card.deck_id).exists()
         assert not Review.objects.filter(user=user).exists()
+
+
+class TestBulk:
+    def post(self, client, action: str, *, cards=(), scope: str = "selected", search: dict | None = None, **extra):
+        data = {"action": action, "scope": scope, "card": [c.pk for c in cards], **extra}
+        data.update({f"search-{k}": v for k, v in (search or {}).items()})
+        return client.post(reverse("cards-bulk"), data, HTTP_HX_REQUEST="true").content.decode()
+
+    def test_suspend_and_unsuspend_the_selection(self, signed_in, user, make_cards):
+        cards = make_cards(user, 3)
+        assert "2 cards changed." in self.post(signed_in, "suspend", cards=cards[:2])
+        assert Card.objects.filter(owner=user, suspended=True).count() == 2
+        self.post(signed_in, "unsuspend", cards=cards)
+        assert not Card.objects.filter(owner=user, suspended=True).exists()
+
+    def test_every_match_uses_the_search(self, signed_in, user, make_cards):
+        make_cards(user, 3, name="Alpha", tags="rl")
+        make_cards(user, 2, name="Beta")
+        html = self.post(signed_in, "add-tag", scope="all", search={"deck": "alpha"}, tag="exam")
+        assert "3 cards changed." in html
+        assert sorted(Card.objects.filter(owner=user).values_list("tags", flat=True)) == ["", "", "rl exam", "rl exam", "rl exam"]
+        self.post(signed_in, "remove-tag", scope="all", search={"tag": "exam"}, tag="rl")
+        assert Card.objects.filter(owner=user, tags="exam").count() == 3
+
+    def test_move_refuses_a_key_clash(self, signed_in, user, make_cards):
+        alpha = make_cards(user, 2, name="Alpha")
+        beta = make_cards(user, 1, name="Beta")
+        Card.objects.filter(pk=beta[0].pk).update(key=alpha[0].key)
+        html = self.post(signed_in, "move", cards=alpha, target=beta[0].deck_id)
+        assert "Nothing moved: 1 card has a key the target deck already uses." in html
+        assert Card.objects.filter(deck=beta[0].deck).count() == 1
+        self.post(signed_in, "move", cards=alpha[1:], target=beta[0].deck_id)
+        assert Card.objects.filter(deck=beta[0].deck).count() == 2
+
+    def test_reset_and_delete_need_confirmation(self, signed_in, user, make_cards):
+        cards = make_cards(user, 2)
+        settings = user.study_settings
+        study.grade_card(settings, card_id=cards[0].pk, version=0, quality=5, answer_ms=0,
+                         day=study.current_day(settings))  # fmt: skip
+        assert "Tick the box to confirm" in self.post(signed_in, "reset", cards=cards)
+        assert Card.objects.get(pk=cards[0].pk).due is not None
+        self.post(signed_in, "reset", cards=cards[:1], confirm="on")
+        reset = Card.objects.get(pk=cards[0].pk)
+        assert (reset.due, reset.repetitions) == (None, 0) and Review.objects.filter(card=reset).count() == 1
+        assert "Tick the box" in self.post(signed_in, "delete", cards=cards)
+        assert "2 cards changed." in self.post(signed_in, "delete", cards=cards, confirm="on")
+        assert not Card.objects.filter(owner=user).exists()
+
+    def test_another_users_cards_are_never_touched(self, signed_in, user, make_user, make_cards):
+        theirs = make_cards(make_user("grace"), 2, name="Theirs")
+        mine = make_cards(user, 1)
+        assert "1 card changed." in self.post(signed_in, "suspend", cards=[*theirs, *mine])
+        assert not Card.objects.filter(pk__in=[c.pk for c in theirs], suspended=True).exists()
+        self.post(signed_in, "delete", scope="all", confirm="on")
+        assert Card.objects.filter(pk__in=[c.pk for c in theirs]).count() == 2
+
+    def test_nothing_selected(self, signed_in, user, make_cards):
+        make_cards(user, 1)
+        assert "Select some cards first." in self.post(signed_in, "suspend")

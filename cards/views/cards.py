@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from cards import browsing, study
+from cards import browsing, bulk, study
 from cards.formats import ParsedCard
-from cards.forms import CardForm, SearchForm
+from cards.forms import BulkForm, CardForm, SearchForm
 from cards.importing import content_hash, render_card
 from cards.models import Card, Deck, StudySettings
 from cards.rendering import render_html, render_markdown
@@ -19,10 +22,50 @@ from cards.rendering import render_html, render_markdown
 PAGE_SIZE = 50
 
 
+SEARCH_PREFIX = "search-"
+"""The bulk form carries the browser's search in fields with this prefix ("every match")."""
+
+
 @require_GET
 def card_list(request: HttpRequest) -> HttpResponse:
+    form, search = _search(request, request.GET)
+    return _render_list(request, form, search)
+
+
+@require_POST
+def card_bulk(request: HttpRequest) -> HttpResponse:
+    """Apply an action to the selected cards, or to every card the search matches."""
+    query = QueryDict(mutable=True)
+    for name, value in request.POST.items():
+        if name.startswith(SEARCH_PREFIX):
+            query[name.removeprefix(SEARCH_PREFIX)] = value
+    search_form, search = _search(request, query)
+    form = BulkForm(request.POST, owner=request.user)
+    ids = [int(value) for value in request.POST.getlist("card") if value.isdigit()]
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    elif form.cleaned_data["scope"] == "selected" and not ids:
+        messages.error(request, _("Select some cards first."))
+    else:
+        day = study.current_day(StudySettings.for_user(request.user))
+        matches = browsing.find(request.user, search, day)
+        cards = matches if form.cleaned_data["scope"] == "all" else matches.filter(pk__in=ids)
+        data = form.cleaned_data
+        try:
+            changed = bulk.apply(cards, data["action"], deck=data["target"], tag=data["tag"] or "")
+        except bulk.BulkRefused as clash:
+            messages.error(request, ngettext(
+                "Nothing moved: %(n)d card has a key the target deck already uses.",
+                "Nothing moved: %(n)d cards have keys the target deck already uses.", clash.args[0],
+            ) % {"n": clash.args[0]})  # fmt: skip
+        else:
+            messages.success(request, ngettext("%(n)d card changed.", "%(n)d cards changed.", changed) % {"n": changed})
+    return _render_list(request, search_form, search, query=query)
+
+
+def _search(request: HttpRequest, query: QueryDict) -> tuple[SearchForm, browsing.Search]:
     decks = list(Deck.objects.filter(owner=request.user).values_list("slug", "name"))
-    form = SearchForm(request.GET or None, decks=decks)
+    form = SearchForm(query or None, decks=decks)
     data = form.cleaned_data if form.is_valid() else {}
     search = browsing.Search(
         text=data.get("q") or "",
@@ -33,11 +76,24 @@ def card_list(request: HttpRequest) -> HttpResponse:
         min_lapses=data.get("lapses"),
         sort=data.get("sort") or "due",
     )
+    return form, search
+
+
+def _render_list(
+    request: HttpRequest, form: SearchForm, search: browsing.Search, *, query: QueryDict | None = None
+) -> HttpResponse:
+    query = (query if query is not None else request.GET).copy()
+    page_number = query.pop("page", [None])[-1] if "page" in query else request.GET.get("page")
     day = study.current_day(StudySettings.for_user(request.user))
-    page = Paginator(browsing.find(request.user, search, day), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    page = Paginator(browsing.find(request.user, search, day), PAGE_SIZE).get_page(page_number)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "search_fields": [(SEARCH_PREFIX + name, value) for name, value in query.items()],
+        "bulk_form": BulkForm(owner=request.user),
+        "cards_url": reverse("cards"),  # row links are built from it, not reversed 50 times
+    }
     template = "cards/card_list.html#results" if request.htmx else "cards/card_list.html"
     return render(request, template, context)
 
