@@ -24,7 +24,7 @@ def test_search_edit_with_preview_and_back_to_review(page: Page, live_server):
 
     page.get_by_role("link", name="Cards").click()
     page.evaluate("window.sameDocument = true")
-    page.get_by_label("Search").press_sequentially("zqxfix")
+    page.get_by_role("textbox", name="Search", exact=True).press_sequentially("zqxfix")
     expect(page.locator("#results .hint")).to_have_text("1 card")
     assert page.evaluate("window.sameDocument") is True
     assert "q=zqxfix" in page.url
