@@ -147,11 +147,24 @@ class TestRoundTrips:
 
 
 keys = st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True)
-texts = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=60).map(str.strip).filter(bool)
+# The native format reserves lines starting with "#" or "##" for headings; the writer escapes
+# such lines in an answer (same rendering, different source), so the exact round trip excludes them.
+texts = (
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=60)
+    .map(str.strip)
+    .filter(lambda t: t and not t.startswith("#"))
+)
 tags = st.lists(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True), max_size=3, unique=True)
 decks = st.lists(st.tuples(keys, texts, texts, tags), min_size=1, max_size=8, unique_by=lambda c: c[0]).map(
     lambda rows: ParsedDeck("Random deck", "", (), tuple(ParsedCard(k, f.replace("\n", " "), b, tuple(t), 0) for k, f, b, t in rows), "x")
 )  # fmt: skip
+
+
+class TestHeadingLinesInAnswers:
+    def test_are_escaped_so_the_file_still_parses(self):
+        deck = ParsedDeck("D", "", (), (ParsedCard("a", "Q", "#\n## not a card\n```\n## code\n```", (), 0),), "x")
+        (parsed,) = read_uploads([("d.md", write_markdown_deck(deck).encode())]).decks
+        assert parsed.cards[0].back == "\\#\n\\## not a card\n```\n## code\n```"
 
 
 class TestProperties:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from cards.formats import ParsedCard, ParsedDeck
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CARD_HEADING = re.compile(r"#{1,2}(?:[ \t]|$)")  # what the parser reads as a deck or card heading
 
 
 def write_markdown_deck(deck: ParsedDeck) -> str:
@@ -44,7 +45,7 @@ def _protect_headings(markdown: str) -> str:
         opened = _FENCE.match(line)
         if opened and (fence is None or opened[1].startswith(fence)):
             fence = None if fence else opened[1][0] * 3
-        elif fence is None and line.startswith(("# ", "## ", "#\t", "##\t")):
+        elif fence is None and _CARD_HEADING.match(line):
             line = "\\" + line
         protected.append(line)
     return "\n".join(protected)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cards.exporting import ExportFormat, export_collection
+from cards.management.users import user_named
 
 
 class Command(BaseCommand):
@@ -23,11 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", required=True, choices=[f.value for f in ExportFormat])
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user_model = get_user_model()
-        try:
-            user = user_model._default_manager.get_by_natural_key(options["user"])
-        except user_model.DoesNotExist:
-            raise CommandError(f"no user named '{options['user']}'") from None
+        user = user_named(options["user"])
         exported = export_collection(user, ExportFormat(options["format"]))
         out: Path = options["out"]
         try:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cards import backup
 from cards.formats import DeckFormatError
 from cards.formats.detect import DECK_SUFFIXES
 from cards.importing import import_decks, read_paths
+from cards.management.users import user_named
 
 
 class Command(BaseCommand):
@@ -31,11 +31,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user_model = get_user_model()
-        try:
-            user = user_model._default_manager.get_by_natural_key(options["user"])
-        except user_model.DoesNotExist:
-            raise CommandError(f"no user named '{options['user']}'") from None
+        user = user_named(options["user"])
         backups = [path for path in options["paths"] if path.suffix.lower() == ".json"]
         if backups:
             self._restore(user, backups, dry_run=options["dry_run"])
