@@ -21,8 +21,11 @@ from django.utils import timezone
 
 from cards.formats import DeckFormatError, Problem
 from cards.grading import ReviewKind
-from cards.importing import BULK_BATCH, free_slug, render_card
+from cards import daily
+from cards.formats import ParsedCard
+from cards.importing import BULK_BATCH, content_hash, free_slug, render_card
 from cards.models import Card, Deck, Review, StudySettings
+from cards.scheduler import PASSING_QUALITY
 
 FORMAT = "recall-backup"
 VERSION = 1
@@ -88,7 +91,9 @@ def restore(user: AbstractBaseUser, data: bytes, *, source: str) -> int:
         for name, value in backup["settings"].items():
             setattr(settings, name, value)
         settings.save()
-        return sum(_restore_deck(user, deck) for deck in backup["decks"])
+        restored = sum(_restore_deck(user, deck) for deck in backup["decks"])
+        daily.rebuild(user)  # the per-day aggregates and the cards' pass/fail counters
+        return restored
 
 
 def _restore_deck(user: AbstractBaseUser, saved: dict[str, Any]) -> int:
@@ -108,6 +113,10 @@ def _restore_deck(user: AbstractBaseUser, saved: dict[str, Any]) -> int:
                     is_html=row["is_html"], tags=" ".join(row["tags"]), position=row["position"],
                     **{name: row[name] for name in SCHEDULE_FIELDS})  # fmt: skip
         render_card(card)
+        parsed = ParsedCard(card.key, card.front, card.back, tuple(row["tags"]), 0, card.is_html)
+        card.content_hash = content_hash(parsed)
+        passed = [r["quality"] >= PASSING_QUALITY for r in row["reviews"] if r["kind"] == ReviewKind.REVIEW]
+        card.review_passes, card.review_failures = sum(passed), len(passed) - sum(passed)
         cards.append(card)
     Card.objects.bulk_create(cards, batch_size=BULK_BATCH)
     Review.objects.bulk_create(
@@ -252,6 +261,12 @@ def _time_zone(value: Any) -> str:
 
 def _hour(value: Any) -> int:
     if type(value) is not int or not 0 <= value <= 23:
+        raise ValueError
+    return value
+
+
+def _interval(value: Any) -> int:
+    if type(value) is not int or not 0 <= value <= 100 * 365:
         raise ValueError
     return value
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from cards import study
 from cards.models import Card
 
 SORTS = {
-    "due": ("due", "pk"),
+    "due": (F("due").asc(nulls_last=True), "pk"),  # new cards last, on every database
     "added": ("-created", "-pk"),
     "interval": ("-interval", "pk"),
     "ease": ("ease", "pk"),

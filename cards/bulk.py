@@ -7,7 +7,9 @@ from enum import StrEnum
 from django.db import transaction
 from django.db.models import F, QuerySet
 
-from cards import scheduler
+from django.contrib.auth import get_user_model
+
+from cards import daily, scheduler
 from cards.models import Card, Deck
 
 
@@ -22,6 +24,7 @@ class BulkAction(StrEnum):
 
 
 NEEDS_CONFIRMATION = {BulkAction.RESET, BulkAction.DELETE}
+User = get_user_model()
 
 
 class BulkRefused(Exception):
@@ -49,8 +52,11 @@ def apply(cards: QuerySet[Card], action: BulkAction, *, deck: Deck | None = None
                     version=F("version") + 1,
                 )  # fmt: skip
             case BulkAction.DELETE:
+                owner_id = cards.values_list("owner_id", flat=True).first()
                 count = cards.count()
                 Card.objects.filter(pk__in=cards.values("pk")).delete()
+                if owner_id is not None:  # their reviews went too: recount the days
+                    daily.rebuild(User(pk=owner_id))
                 return count
             case _:
                 raise ValueError(f"unknown bulk action {action!r}")
@@ -60,7 +66,8 @@ def _move(cards: QuerySet[Card], deck: Deck | None) -> int:
     if deck is None:
         raise ValueError("moving cards needs a target deck")
     moving = cards.exclude(deck=deck)
-    clashes = Card.objects.filter(deck=deck, key__in=moving.values("key")).count()
+    keys = list(moving.values_list("key", flat=True))
+    clashes = Card.objects.filter(deck=deck, key__in=keys).count() + len(keys) - len(set(keys))
     if clashes:
         raise BulkRefused(clashes)
     return moving.update(deck=deck)

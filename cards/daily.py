@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 
 from cards.grading import ReviewKind
-from cards.models import DailyStats, Review
+from cards.models import Card, DailyStats, Review
 from cards.scheduler import PASSING_QUALITY
 from cards.stats import MATURE_INTERVAL
 
@@ -66,7 +66,8 @@ def _counts(review: Review) -> dict[str, int]:
 
 
 def rebuild(user: AbstractBaseUser) -> int:
-    """Recompute every day of ``user`` from the review log; returns the number of days."""
+    """Recompute every day of ``user`` from the review log, and every card's pass/fail
+    counters; returns the number of days. Run after reviews are deleted with their cards."""
     passed = Q(quality__gte=PASSING_QUALITY)
     reviews = Q(kind=ReviewKind.REVIEW)
     young = Q(interval_before__lt=MATURE_INTERVAL)
@@ -85,8 +86,17 @@ def rebuild(user: AbstractBaseUser) -> int:
         )
         .order_by()
     )
+    counters = (
+        Review.objects.filter(user=user, kind=ReviewKind.REVIEW)
+        .values("card_id")
+        .annotate(passes=Count("pk", filter=passed), failures=Count("pk", filter=~passed))
+        .order_by()
+    )
     with transaction.atomic():
         DailyStats.objects.filter(user=user).delete()
         days = [DailyStats(user=user, day=row.pop("study_day"), **row) for row in rows]
         DailyStats.objects.bulk_create(days, batch_size=1000)
+        Card.objects.filter(owner=user).update(review_passes=0, review_failures=0)
+        cards = [Card(pk=row["card_id"], review_passes=row["passes"], review_failures=row["failures"]) for row in counters]
+        Card.objects.bulk_update(cards, ["review_passes", "review_failures"], batch_size=1000)
     return len(days)

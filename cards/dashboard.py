@@ -146,7 +146,7 @@ def _by_topic(user_id: int, day: study.Day) -> dict[str, object]:
     seen = f"{active} AND due IS NOT NULL"
     repeating = "learning_due_at IS NOT NULL AND last_reviewed IS NOT NULL AND last_reviewed >= %(starts)s"
     mature = '"interval" >= %(mature)s'
-    recall = f'POWER(%(target)s, ("interval" - {days_until_due}) * 1.0 / "interval")'
+    recall = f'POWER(%(target)s, ("interval" - {days_until_due}) * 1.0 / NULLIF("interval", 0))'
     sql = f"""
         SELECT deck_id, tags,
           SUM(CASE WHEN {active} THEN 1 ELSE 0 END),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import zipfile
@@ -15,6 +16,15 @@ from cards import backup
 from cards.formats import ParsedCard, ParsedDeck
 from cards.formats.writers import write_anki_text, write_csv, write_markdown_deck
 from cards.models import Card, Deck
+
+
+class BackupEncoder(DjangoJSONEncoder):
+    """Django's encoder, but datetimes to the microsecond (it cuts them to milliseconds)."""
+
+    def default(self, o: object) -> object:
+        if isinstance(o, datetime.datetime):
+            return o.isoformat()
+        return super().default(o)
 
 
 class ExportFormat(StrEnum):
@@ -35,7 +45,7 @@ def export_collection(user: AbstractBaseUser, export_format: ExportFormat) -> Ex
     """Everything the user has, in one file (Markdown decks are zipped when there are several)."""
     match export_format:
         case ExportFormat.JSON:
-            data = json.dumps(backup.dump(user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)
+            data = json.dumps(backup.dump(user), cls=BackupEncoder, ensure_ascii=False, indent=1)
             return ExportFile("recall-backup.json", data.encode(), "application/json")
         case ExportFormat.CSV:
             return ExportFile("recall-cards.csv", write_csv(_decks(user)).encode(), "text/csv")

@@ -168,6 +168,13 @@ class CardForm(forms.ModelForm):
     def clean_tags(self) -> str:
         return " ".join(dict.fromkeys(self.cleaned_data["tags"].lower().split()))
 
+    def clean_deck(self) -> Deck:
+        deck = self.cleaned_data["deck"]
+        clash = Card.objects.filter(deck=deck, key=self.instance.key).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("That deck already has a card with this card's key."))
+        return deck
+
 
 class DeckForm(forms.ModelForm):
     class Meta:

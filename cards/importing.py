@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.text import slugify
 
+from cards import daily
 from cards.formats import DeckFormatError, ParsedCard, ParsedDeck, Problem
 from cards.formats.detect import DECK_SUFFIXES, parse_file
 from cards.models import Card, Deck
@@ -194,7 +195,7 @@ def _upsert_deck(
     if deck is None:
         slug = free_slug(owner, name)
         deck = Deck.objects.create(owner=owner, name=name, slug=slug, description=description)
-    elif deck.description != description:
+    elif description and deck.description != description:  # CSV and Anki files have none
         deck.description = description
         deck.save(update_fields=["description"])
     existing = {
@@ -222,6 +223,8 @@ def _upsert_deck(
         Card.objects.bulk_update(changed, CONTENT_FIELDS, batch_size=BULK_BATCH)
         if prune and existing:
             Card.objects.filter(pk__in=[card.pk for card in existing.values()]).delete()
+            if owner is not None:  # their reviews went too: recount the days
+                daily.rebuild(owner)
     return DeckReport(
         name=name,
         added=len(added),

@@ -296,6 +296,9 @@ def undo_review(settings: StudySettings, *, review_id: int, day: Day) -> Card:
         if latest is None or latest.pk != review_id:
             raise StaleAction
         card = _locked_card(settings, latest.card_id)
+        after = (latest.repetitions_after, latest.ease_after, latest.interval_after, latest.due_after)
+        if (card.repetitions, card.ease, card.interval, card.due) != after:
+            raise StaleAction  # changed since (a reset, a restore): undoing would overwrite that
         card.set_schedule(latest.schedule_before)
         card.version += 1
         if latest.kind == grading.ReviewKind.REVIEW:

@@ -251,3 +251,40 @@ class TestBulk:
     def test_nothing_selected(self, signed_in, user, make_cards):
         make_cards(user, 1)
         assert "Select some cards first." in self.post(signed_in, "suspend")
+
+
+class TestReviewFindings:
+    def test_every_match_with_an_unreadable_search_changes_nothing(self, signed_in, user, make_cards):
+        make_cards(user, 3)
+        html = signed_in.post(reverse("cards-bulk"), {"action": "suspend", "scope": "all", "search-lapses": "x"},
+                              HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+        assert "nothing was changed" in html
+        assert not Card.objects.filter(owner=user, suspended=True).exists()
+
+    def test_deleting_a_deck_recounts_the_days(self, signed_in, user, make_cards):
+        from cards.models import DailyStats
+
+        card = make_cards(user, 1, name="Alpha")[0]
+        settings = user.study_settings
+        study.grade_card(settings, card_id=card.pk, version=0, quality=4, answer_ms=0, day=study.current_day(settings))
+        assert DailyStats.objects.get(user=user).answers == 1
+        signed_in.post(reverse("deck-delete", args=[card.deck_id]))
+        assert not DailyStats.objects.filter(user=user).exists()
+
+    def test_editor_refuses_a_deck_that_has_the_cards_key(self, signed_in, user, make_cards):
+        alpha = make_cards(user, 1, name="Alpha")[0]
+        beta = make_cards(user, 1, name="Beta")[0]
+        Card.objects.filter(pk=beta.pk).update(key=alpha.key)
+        data = {"deck": beta.deck_id, "front": "Q", "back": "A", "tags": ""}
+        html = signed_in.post(reverse("card-edit", args=[alpha.pk]), data).content.decode()
+        assert "already has a card with this card" in html
+
+    def test_undo_after_a_bulk_reset_is_refused(self, signed_in, user, make_cards):
+        card = make_cards(user, 1)[0]
+        settings = user.study_settings
+        day = study.current_day(settings)
+        made = study.grade_card(settings, card_id=card.pk, version=0, quality=5, answer_ms=0, day=day)
+        signed_in.post(reverse("cards-bulk"), {"action": "reset", "scope": "selected", "card": [card.pk], "confirm": "on"})
+        with pytest.raises(study.StaleAction):
+            study.undo_review(settings, review_id=made.pk, day=day)
+        assert Card.objects.get(pk=card.pk).due is None

@@ -191,3 +191,25 @@ class TestProperties:
             import_decks(batch.decks, owner=user)
         except DeckFormatError as error:
             assert all(str(problem).startswith(f"deck.{suffix}:") for problem in error.problems)
+
+
+class TestReviewFindings:
+    def test_restore_rebuilds_the_dashboard_aggregates_and_counters(self, user, make_user, make_cards):
+        from cards.models import DailyStats
+
+        study_some(user, make_cards(user, 3, name="Alpha"))
+        data = export_collection(user, ExportFormat.JSON).content
+        other = make_user("grace")
+        backup.restore(other, data, source="b.json")
+        rows = lambda u: sorted(DailyStats.objects.filter(user=u).values_list("day", "answers", "correct", "young_passed", "young_failed"))  # noqa: E731
+        assert rows(other) == rows(user) != []
+        counters = lambda u: sorted(Card.objects.filter(owner=u).values_list("key", "review_passes", "review_failures"))  # noqa: E731
+        assert counters(other) == counters(user)
+        assert Card.objects.filter(owner=other, content_hash="").count() == 0
+
+    def test_anki_text_keeps_a_guid_starting_with_a_hash(self, user, make_cards):
+        card = make_cards(user, 1, name="Alpha")[0]
+        Card.objects.filter(pk=card.pk).update(key="#Ab3")
+        text = export_collection(user, ExportFormat.ANKI).content.decode()
+        (deck,) = parse_anki_text(text, source="x.txt", default_deck="D").decks
+        assert [c.key for c in deck.cards] == ["#Ab3"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Sequence
 
@@ -52,8 +53,8 @@ def _protect_headings(markdown: str) -> str:
 
 
 def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
+    # A JSON string is a TOML basic string, but for DEL, which TOML wants escaped.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def write_csv(decks: Sequence[ParsedDeck]) -> str:
@@ -74,7 +75,8 @@ def write_anki_text(decks: Sequence[ParsedDeck]) -> str:
     """
     out = io.StringIO()
     out.write("#separator:tab\n#html:true\n#guid column:1\n#deck column:2\n#tags column:5\n")
-    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    # Every field quoted: a line starting with "#" (a guid can) would otherwise be a comment.
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_ALL)
     for deck in decks:
         for card in deck.cards:
             writer.writerow([card.key, deck.name, card.front, card.back, " ".join(card.tags)])

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cards import browsing, bulk, study
 from cards.formats import ParsedCard
 from cards.forms import BulkForm, CardForm, SearchForm
-from cards.importing import content_hash, render_card
+from cards.importing import CONTENT_FIELDS, content_hash, render_card
 from cards.models import Card, Deck, StudySettings
 from cards.rendering import render_html, render_markdown
 
@@ -41,9 +41,11 @@ def card_bulk(request: HttpRequest) -> HttpResponse:
             query[name.removeprefix(SEARCH_PREFIX)] = value
     search_form, search = _search(request, query)
     form = BulkForm(request.POST, owner=request.user)
-    ids = [int(value) for value in request.POST.getlist("card") if value.isdigit()]
+    ids = [int(value) for value in request.POST.getlist("card") if value.isdecimal()]
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    elif form.cleaned_data["scope"] == "all" and not search_form.is_valid() and query:
+        messages.error(request, _("The search could not be read, so nothing was changed."))
     elif form.cleaned_data["scope"] == "selected" and not ids:
         messages.error(request, _("Select some cards first."))
     else:
@@ -116,7 +118,8 @@ def card_edit(request: HttpRequest, card_id: int) -> HttpResponse:
             render_card(card)
             parsed = ParsedCard(card.key, card.front, card.back, tuple(card.tags.split()), 0, card.is_html)
             card.content_hash = content_hash(parsed)
-            card.save()
+            # Only the text: a grade landing while the editor was open keeps its schedule.
+            card.save(update_fields=[*CONTENT_FIELDS, "deck", "modified"])
         if back_to_review:
             return redirect(f"{reverse('review')}?card={card.pk}")
         return redirect("card-detail", card_id=card.pk)

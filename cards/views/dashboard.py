@@ -27,7 +27,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     day = study.current_day(settings)
     board = dashboard.build(settings, day)
     wanted = request.GET.get("period", "")
-    period = int(wanted) if wanted.isdigit() and int(wanted) in dashboard.RETENTION_PERIODS else DEFAULT_PERIOD
+    period = int(wanted) if wanted.isdecimal() and int(wanted) in dashboard.RETENTION_PERIODS else DEFAULT_PERIOD
     context = {
         "board": board,
         "period": period,

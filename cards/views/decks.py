@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from cards import study
+from cards import daily, study
 from cards.forms import DeckForm
 from cards.importing import free_slug
 from cards.models import Deck, Review, StudySettings
@@ -47,7 +48,9 @@ def deck_delete(request: HttpRequest, deck_id: int) -> HttpResponse:
     """GET: what would go (cards and reviews). POST: delete the deck with them."""
     deck = get_object_or_404(Deck, owner=request.user, pk=deck_id)
     if request.method == "POST":
-        deck.delete()
+        with transaction.atomic():
+            deck.delete()
+            daily.rebuild(request.user)  # the deck's reviews went with it
         messages.success(request, _("Deck deleted."))
         return redirect("decks")
     context = {
