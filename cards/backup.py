@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import zoneinfo
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -158,6 +159,7 @@ def _checked(raw: Any, problems: list[str]) -> dict[str, Any]:
         "time_zone": _time_zone, "day_start_hour": _hour, "new_per_day": int, "reviews_per_day": int,
     }, problems)  # fmt: skip
     decks = []
+    deck_names: set[str] = set()
     for d, deck in enumerate(_list(raw.get("decks"), "decks", problems)):
         where = f"decks[{d}]"
         checked = _fields(deck, where, {"name": _deck_name, "description": str}, problems)
@@ -166,6 +168,12 @@ def _checked(raw: Any, problems: list[str]) -> dict[str, Any]:
             _card(card, f"{where}.cards[{c}]", problems)
             for c, card in enumerate(_list(raw_cards, f"{where}.cards", problems))
         ]
+        if checked.get("name") in deck_names:
+            problems.append(f"{where}.name: another deck of the backup has this name")
+        deck_names.add(checked.get("name"))
+        keys = [card.get("key") for card in checked["cards"]]
+        for duplicate in sorted({k for k in keys if k is not None and keys.count(k) > 1}):
+            problems.append(f"{where}: key {duplicate!r} is used by more than one card")
         decks.append(checked)
     return {"settings": settings, "decks": decks}
 
@@ -238,10 +246,14 @@ _deck_name = _text_up_to(Deck._meta.get_field("name").max_length)
 _key = _text_up_to(Card._meta.get_field("key").max_length)
 
 
+_TAG = re.compile(r"[a-z0-9][a-z0-9_.:/-]*")
+_TAGS_MAX = Card._meta.get_field("tags").max_length
+
+
 def _tags(value: Any) -> list[str]:
-    if not isinstance(value, list) or not all(
-        isinstance(tag, str) and tag and " " not in tag for tag in value
-    ):
+    if not isinstance(value, list) or not all(isinstance(t, str) and _TAG.fullmatch(t) for t in value):
+        raise ValueError
+    if len(" ".join(value)) > _TAGS_MAX:
         raise ValueError
     return value
 

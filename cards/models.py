@@ -283,7 +283,8 @@ class Review(models.Model):
 class PendingImport(models.Model):
     """Uploaded files between the import preview and the user's confirmation.
 
-    Kept in the database, never on disk, and deleted once imported (or after a day).
+    Kept in the database, never on disk; one per user, deleted once imported or replaced by the
+    next preview.
     """
 
     owner = models.ForeignKey(

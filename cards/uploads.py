@@ -1,8 +1,8 @@
 """Imports from the browser: stage the uploads, preview what would change, then commit.
 
 Nothing is written to the collection before the user confirms the preview. The uploads wait
-in the database (a zip in a ``PendingImport`` row), never on disk, and are parsed again on
-commit, so the preview and the commit see exactly the same bytes.
+in the database (a zip in a ``PendingImport`` row, one per user), never on disk, and are parsed
+again on commit, so the preview and the commit see exactly the same bytes.
 """
 
 from __future__ import annotations
@@ -10,19 +10,16 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
 
 from cards import backup
 from cards.formats import DeckFormatError, Problem
 from cards.importing import DeckReport, import_decks, read_uploads
 from cards.models import PendingImport, Review
 
-PENDING_LIFETIME = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -39,7 +36,8 @@ class Outcome:
 
 def stage(user: AbstractBaseUser, uploads: list[tuple[str, bytes]], *, deck_name: str) -> Outcome:
     """Keep the uploads and return the preview; raises ``DeckFormatError`` for bad files."""
-    PendingImport.objects.filter(owner=user, created__lt=timezone.now() - PENDING_LIFETIME).delete()
+    # One waiting import per user (a new preview replaces the last), so uploads cannot pile up.
+    PendingImport.objects.filter(owner=user).delete()
     preview = _run(user, uploads, deck_name=deck_name, dry_run=True, pending_id=0)
     pending = PendingImport.objects.create(owner=user, deck_name=deck_name, archive=_zip(uploads))
     return replace(preview, pending_id=pending.pk)

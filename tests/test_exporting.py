@@ -123,6 +123,9 @@ class TestRoundTrips:
             (lambda d: d["decks"][0]["cards"][0].update(ease="9x"), r"decks\[0\].cards\[0\].ease"),
             (lambda d: d["decks"][0]["cards"][0]["reviews"][0].update(quality=9), "quality"),
             (lambda d: d["settings"].update(time_zone="Mars/Base"), "settings.time_zone"),
+            (lambda d: d["decks"][0]["cards"][0].update(tags=["ok", "bad\x00tag"]), r"cards\[0\].tags"),
+            (lambda d: d["decks"].append(dict(d["decks"][0])), "another deck of the backup has this name"),
+            (lambda d: d["decks"][0]["cards"].append(dict(d["decks"][0]["cards"][0])), "used by more than one card"),
         ],
     )
     def test_a_bad_backup_changes_nothing(self, user, make_user, make_cards, mutate, message):

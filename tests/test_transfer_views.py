@@ -43,6 +43,11 @@ class TestImportFlow:
         assert not PendingImport.objects.exists()
         assert not Card.objects.filter(owner=user).exists()
 
+    def test_a_new_preview_replaces_the_waiting_one(self, signed_in, user):
+        upload(signed_in, ("a.md", DECK))
+        upload(signed_in, ("b.md", DECK))
+        assert PendingImport.objects.filter(owner=user).count() == 1
+
     def test_the_whole_page_without_htmx(self, signed_in, user):
         html = upload(signed_in, ("llm.md", DECK), htmx=False).content.decode()
         assert "<html" in html and "Import these cards" in html
