@@ -113,10 +113,10 @@ def build(settings: StudySettings, day: study.Day) -> Dashboard:
             days=FORECAST_DAYS,
         ),
         retention={period: _retention(days, day.today, period) for period in RETENTION_PERIODS},
-        intervals=stats.histogram_of_counts(
+        intervals=stats.histogram(
             studied.values_list("interval").annotate(n=Count("pk")), edges=stats.INTERVAL_EDGES
         ),
-        eases=stats.histogram_of_counts(
+        eases=stats.histogram(
             ((float(ease), n) for ease, n in studied.values_list("ease").annotate(n=Count("pk"))),
             edges=stats.EASE_EDGES,
         ),
@@ -135,7 +135,8 @@ def _by_topic(user_id: int, day: study.Day) -> dict[str, object]:
 
     A card's last review was ``interval`` days before its due date (only a day's first grade
     moves it), so its recall today is 0.9^((interval − days until due) / interval); the database
-    sums that per deck and tag set.
+    sums that per deck and tag set. The SQL follows ``stats.readiness`` and ``stats.card_state``,
+    and the tests hold the two against each other.
     """
     days_until_due = (
         "(due - %(today)s::date)"

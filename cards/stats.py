@@ -12,10 +12,9 @@ import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 
-from cards.scheduler import PASSING_QUALITY
 
 MATURE_INTERVAL = 21
 """A card whose interval is at least this many days is mature; below it, young (as in Anki)."""
@@ -93,20 +92,6 @@ class RetentionRow:
     mature_passed: int = 0
     mature_failed: int = 0
 
-    @classmethod
-    def from_reviews(cls, label: str, reviews: Iterable[tuple[int, int]]) -> RetentionRow:
-        """Tally ``(interval_before, quality)`` pairs of ``ReviewKind.REVIEW`` log entries."""
-        tally = {(mature, passed): 0 for mature in (False, True) for passed in (False, True)}
-        for interval_before, quality in reviews:
-            tally[is_mature(interval_before), quality >= PASSING_QUALITY] += 1
-        return cls(
-            label,
-            young_passed=tally[False, True],
-            young_failed=tally[False, False],
-            mature_passed=tally[True, True],
-            mature_failed=tally[True, False],
-        )
-
     @property
     def young(self) -> float | None:
         return retention(self.young_passed, self.young_failed)
@@ -125,11 +110,6 @@ class RetentionRow:
 # Readiness
 
 
-def days_since(moment: datetime, *, now: datetime) -> float:
-    """Elapsed time in (fractional) 24-hour days, the unit ``readiness`` takes."""
-    return (now - moment).total_seconds() / _ONE_DAY.total_seconds()
-
-
 def readiness(*, interval_days: int, elapsed_days: float) -> float:
     """Predicted probability of recall now: ``0.9 ** (elapsed / interval)``.
 
@@ -140,12 +120,6 @@ def readiness(*, interval_days: int, elapsed_days: float) -> float:
     if interval_days <= 0:
         return 0.0
     return math.pow(TARGET_RECALL, max(elapsed_days, 0.0) / interval_days)
-
-
-def topic_readiness(values: Iterable[float]) -> float | None:
-    """Mean readiness of a topic's cards, or None for a topic without cards."""
-    known = list(values)
-    return statistics.fmean(known) if known else None
 
 
 # Card states
@@ -197,16 +171,10 @@ class Bin:
         return f"{self.low:g}–{self.high:g}"
 
 
-def histogram(values: Iterable[float], *, edges: Sequence[float]) -> list[Bin]:
-    """Count ``values`` into one bin per edge, the last open-ended.
-
-    Values below the first edge are not counted (a new card's interval 0 has no bin).
-    """
-    return histogram_of_counts(((value, 1) for value in values), edges=edges)
-
-
-def histogram_of_counts(value_counts: Iterable[tuple[float, int]], *, edges: Sequence[float]) -> list[Bin]:
-    """:func:`histogram` of values given with how many times each occurs (a GROUP BY's rows)."""
+def histogram(value_counts: Iterable[tuple[float, int]], *, edges: Sequence[float]) -> list[Bin]:
+    """Count values, given with how many times each occurs (a GROUP BY's rows), into one bin
+    per edge, the last open-ended. Values below the first edge are not counted (a new card's
+    interval 0 has no bin)."""
     if not edges or any(a >= b for a, b in zip(edges, edges[1:], strict=False)):
         raise ValueError(f"edges must be a non-empty increasing sequence, not {edges!r}")
     counts = [0] * len(edges)

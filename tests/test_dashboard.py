@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from cards import daily, dashboard, study
 from cards.grading import ReviewKind
 from cards.models import Card, DailyStats, Review
-from cards.stats import CardState
+from cards.grading import is_repeating
+from cards.stats import CardState, card_state, readiness
 from tests.conftest import day_at
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +69,13 @@ class TestFigures:
         assert board.retention[7].young_failed == 2
         assert board.retention[7].mature_passed == board.retention[7].mature_failed == 0
         assert board.states == Counter({CardState.YOUNG: 2, CardState.NEW: 2})
+        # The database's figures agree with the pure rules in cards.stats, card by card.
+        expected_states = Counter(
+            card_state(due=c.due, interval=c.interval, suspended=c.suspended,
+                       learning=is_repeating(c.schedule, today_starts=today.starts))
+            for c in Card.objects.filter(owner=user)
+        )  # fmt: skip
+        assert board.states == expected_states
         forecast = dict(board.forecast)
         assert forecast[date(2026, 11, 29)] == 1  # b, due the 29th
         assert forecast[date(2026, 12, 3)] == 1  # a: reviewed the 27th with interval 6
@@ -76,6 +84,11 @@ class TestFigures:
         rl = next(t for t in board.tags if t.key == "rl")
         # a: 2 days since its review of the 27th at interval 6 -> 0.9^(2/6); b: 1 day at 1 -> 0.9; c: 0
         assert rl.readiness == pytest.approx((0.9 ** (2 / 6) + 0.9 + 0) / 3, abs=1e-3)
+        for card in (a, b, c):
+            card.refresh_from_db()
+        recall = [readiness(interval_days=x.interval, elapsed_days=(today.today - x.due).days + x.interval)
+                  if x.due else 0.0 for x in (a, b, c)]  # fmt: skip
+        assert rl.readiness == pytest.approx(sum(recall) / 3)
         assert [t.name for t in board.decks] == ["Beta", "Alpha"]  # never studied is weakest
 
     def test_today_and_time_spent(self, user, make_cards):

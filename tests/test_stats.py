@@ -18,15 +18,12 @@ from cards.stats import (
     RetentionRow,
     Streaks,
     card_state,
-    days_since,
     forecast,
     heatmap,
     histogram,
-    histogram_of_counts,
     readiness,
     retention,
     streaks,
-    topic_readiness,
 )
 
 TODAY = date(2026, 3, 18)  # a Wednesday
@@ -89,14 +86,6 @@ class TestRetention:
         row = RetentionRow("Today", young_passed=1)
         assert (row.young, row.mature, row.total) == (1.0, None, 1.0)
 
-    def test_from_reviews_splits_at_21_days_and_passes_at_quality_3(self):
-        reviews = [(1, 4), (6, 1), (20, 3), (21, 2), (21, 5), (90, 0), (300, 4)]
-        row = RetentionRow.from_reviews("Last week", reviews)
-        assert MATURE_INTERVAL == 21
-        assert row == RetentionRow(
-            "Last week", young_passed=2, young_failed=1, mature_passed=2, mature_failed=2
-        )
-
 
 class TestReadiness:
     def test_just_reviewed(self):
@@ -113,16 +102,6 @@ class TestReadiness:
 
     def test_clock_skew_counts_as_just_reviewed(self):
         assert readiness(interval_days=5, elapsed_days=-0.5) == 1.0
-
-    def test_days_since(self):
-        reviewed = datetime(2026, 3, 10, 9, tzinfo=UTC)
-        assert days_since(reviewed, now=datetime(2026, 3, 12, 21, tzinfo=UTC)) == 2.5
-
-    def test_topic_mean(self):
-        assert topic_readiness([1.0, 0.9, 0.8]) == pytest.approx(0.9)
-
-    def test_empty_topic(self):
-        assert topic_readiness([]) is None
 
     @given(st.integers(0, 10_000), st.floats(-100, 100_000))
     def test_between_zero_and_one(self, interval, elapsed):
@@ -149,9 +128,14 @@ class TestCardState:
         assert self.state(interval=21) is CardState.MATURE
 
 
+def ones(values):
+    """Each value once, as the (value, count) rows histogram() takes."""
+    return [(value, 1) for value in values]
+
+
 class TestHistogram:
     def test_edges_are_inclusive_below_and_overflow_goes_last(self):
-        bins = histogram([0, 1, 1, 2, 4, 5, 9, 10, 500], edges=[1, 2, 5, 10])
+        bins = histogram(ones([0, 1, 1, 2, 4, 5, 9, 10, 500]), edges=[1, 2, 5, 10])
         assert bins == [Bin(1, 2, 2), Bin(2, 5, 2), Bin(5, 10, 2), Bin(10, None, 2)]
 
     def test_labels_for_whole_numbers(self):
@@ -161,7 +145,7 @@ class TestHistogram:
 
     def test_ease_edges(self):
         assert (EASE_EDGES[0], EASE_EDGES[12], EASE_EDGES[-1]) == (1.3, 2.5, 3.0)
-        bins = histogram([1.3, 1.38, 2.5, 2.5, 2.6, 3.4], edges=EASE_EDGES)
+        bins = histogram(ones([1.3, 1.38, 2.5, 2.5, 2.6, 3.4]), edges=EASE_EDGES)
         assert [(b.label, b.count) for b in bins if b.count] == [
             ("1.3–1.4", 2), ("2.5–2.6", 2), ("2.6–2.7", 1), ("≥ 3", 1),
         ]  # fmt: skip
@@ -169,11 +153,11 @@ class TestHistogram:
     @pytest.mark.parametrize("edges", [[], [1, 1], [3, 2]])
     def test_bad_edges(self, edges):
         with pytest.raises(ValueError, match="increasing"):
-            histogram([1], edges=edges)
+            histogram(ones([1]), edges=edges)
 
     @given(st.lists(st.integers(1, 1000)))
     def test_every_value_from_the_first_edge_is_counted_once(self, values):
-        assert sum(b.count for b in histogram(values, edges=INTERVAL_EDGES)) == len(values)
+        assert sum(b.count for b in histogram(ones(values), edges=INTERVAL_EDGES)) == len(values)
 
 
 class TestForecast:
@@ -261,8 +245,8 @@ class TestHeatmap:
         assert grid.total == sum(c for day, c in counts.items() if day >= grid.start)
 
 
-class TestHistogramOfCounts:
-    def test_same_bins_as_the_values_repeated(self):
+class TestHistogramCounts:
+    def test_counts_weigh_their_values(self):
         pairs = [(1, 3), (4, 2), (400, 1), (0, 5)]
         expanded = [value for value, n in pairs for _ in range(n)]
-        assert histogram_of_counts(pairs, edges=INTERVAL_EDGES) == histogram(expanded, edges=INTERVAL_EDGES)
+        assert histogram(pairs, edges=INTERVAL_EDGES) == histogram(ones(expanded), edges=INTERVAL_EDGES)
