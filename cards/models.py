@@ -152,14 +152,16 @@ class Card(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["deck", "key"], name="card_unique_key_per_deck"),
         ]
+        # The study queue's indexes hold its order (``id`` breaks ties) and end with
+        # ``buried_until``, so that counting and picking what is left today never reads the cards.
         indexes = [
             models.Index(
-                fields=["owner", "deck", "position"],
+                fields=["owner", "deck", "position", "id", "buried_until"],
                 condition=Q(due__isnull=True, suspended=False),
                 name="card_new_queue",
             ),
             models.Index(
-                fields=["owner", "due"],
+                fields=["owner", "due", "id", "buried_until"],
                 condition=Q(due__isnull=False, suspended=False),
                 name="card_due_queue",
             ),
@@ -172,7 +174,7 @@ class Card(models.Model):
                 name="card_dashboard_cover",
             ),
             models.Index(
-                fields=["owner", "learning_due_at"],
+                fields=["owner", "learning_due_at", "id", "last_reviewed", "buried_until"],
                 condition=Q(learning_due_at__isnull=False, suspended=False),
                 name="card_learning_queue",
             ),

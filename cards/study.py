@@ -10,17 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cache
 
 from django.db import connection, transaction
-from django.db.models import F, Min, QuerySet
+from django.db.models import F, Min
 from django.http import Http404
 from django.utils import timezone
 
-from cards import daily, grading, studyday
-from cards.models import SCHEDULE_FIELDS, Card, Review, StudySettings
+from cards import daily, grading, rows, studyday
+from cards.models import SCHEDULE_FIELDS, Card, Deck, Review, StudySettings
 from cards.scheduler import PASSING_QUALITY
 
 REVIEW_COUNTERS = ("review_passes", "review_failures")
+GRADED_FIELDS = (*SCHEDULE_FIELDS, *REVIEW_COUNTERS, "version", "modified")
+"""What a grade, and its undo, change on the card."""
+LOCKED_FIELDS = ("id", *SCHEDULE_FIELDS, *REVIEW_COUNTERS, "version", "suspended", "buried_until")
+"""What a grade reads of the card: its text can be long and is not needed."""
 
 
 @dataclass(frozen=True)
@@ -62,19 +67,35 @@ class Queue:
 
 
 _QUEUE_SQL = """
-SELECT
-  (SELECT COUNT(*) FROM (SELECT 1 FROM {card} WHERE {new} LIMIT %(new_cap)s) AS n),
-  (SELECT COUNT(*) FROM (SELECT 1 FROM {card} WHERE {due} LIMIT %(due_cap)s) AS d),
-  (SELECT COUNT(*) FROM {card} WHERE {learning}),
-  (SELECT COUNT(*) FROM {review} WHERE {today_reviews} AND kind = 'new'),
-  (SELECT COUNT(*) FROM {review} WHERE {today_reviews} AND kind = 'review'),
-  (SELECT id FROM {card} WHERE {learning} AND learning_due_at <= %(now)s
-     ORDER BY learning_due_at, id LIMIT 1),
-  (SELECT id FROM {card} WHERE {learning} ORDER BY learning_due_at, id LIMIT 1),
-  (SELECT id FROM {card} WHERE {due} ORDER BY due, id LIMIT 1),
-  (SELECT id FROM {card} WHERE {new} ORDER BY deck_id, position, id LIMIT 1),
+WITH q AS (SELECT
+  (SELECT COUNT(*) FROM (SELECT 1 FROM {card} WHERE {new} LIMIT %(new_cap)s) AS n) AS new_available,
+  (SELECT COUNT(*) FROM (SELECT 1 FROM {card} WHERE {due} LIMIT %(due_cap)s) AS d) AS due_available,
+  (SELECT COUNT(*) FROM {card} WHERE {learning}) AS learning,
+  (SELECT COUNT(*) FROM {review} WHERE {today_reviews} AND kind = 'new') AS new_done,
+  (SELECT COUNT(*) FROM {review} WHERE {today_reviews} AND kind = 'review') AS reviews_done,
   (SELECT id FROM {review} WHERE {today_reviews} ORDER BY reviewed_at DESC, id DESC LIMIT 1)
+    AS undo_review_id,
+  (SELECT id FROM {card} WHERE {learning} AND learning_due_at <= %(now)s
+     ORDER BY learning_due_at, id LIMIT 1) AS learning_now_id,
+  (SELECT id FROM {card} WHERE {due} ORDER BY due, id LIMIT 1) AS due_id,
+  (SELECT id FROM {card} WHERE {new} ORDER BY deck_id, position, id LIMIT 1) AS new_id,
+  (SELECT id FROM {card} WHERE {learning} ORDER BY learning_due_at, id LIMIT 1) AS learning_ahead_id
+)
+SELECT q.new_available, q.due_available, q.learning, q.new_done, q.reviews_done, q.undo_review_id,
+  {card_columns}, d.name
+FROM q
+LEFT JOIN {card} c ON c.owner_id = %(user)s AND c.id = COALESCE(
+  %(show)s,
+  q.learning_now_id,
+  CASE WHEN q.reviews_done < %(due_cap)s THEN q.due_id END,
+  CASE WHEN q.new_done < %(new_cap)s THEN q.new_id END,
+  q.learning_ahead_id
+)
+LEFT JOIN {deck} d ON d.id = c.deck_id
 """
+"""Today's counts and the card to show, in one statement: the card asked for (after an undo),
+learning cards whose delay is over, due cards (most overdue first) and new cards in deck order
+while the daily limits allow, then learning cards ahead of time."""
 _ACTIVE = (
     "owner_id = %(user)s AND suspended = %(false)s"
     " AND (buried_until IS NULL OR buried_until <= %(today)s){scope}"
@@ -85,13 +106,18 @@ _SCOPES = {
     "deck": " AND deck_id = %(deck)s",
     "tag": " AND (' ' || tags || ' ') LIKE %(tag)s ESCAPE '!'",
 }
+SHOWN_FIELDS = ("id", "deck", "front_html", "back_html", "version", *SCHEDULE_FIELDS, "suspended", "buried_until")
+"""What the review page reads of the card it shows."""
 
 
+@cache
 def _queue_sql(scope: str) -> str:
     active = _ACTIVE.format(scope=_SCOPES[scope])
     return _QUEUE_SQL.format(
         card=Card._meta.db_table,
         review=Review._meta.db_table,
+        deck=Deck._meta.db_table,
+        card_columns=rows.columns(Card, SHOWN_FIELDS, "c"),
         new=f"{active} AND due IS NULL",
         due=f"{active} AND due IS NOT NULL AND due <= %(today)s",
         # Repeated today: graded today and waiting to come back (a requeue time past the day's
@@ -99,9 +125,6 @@ def _queue_sql(scope: str) -> str:
         learning=f"{active} AND learning_due_at IS NOT NULL AND last_reviewed >= %(starts)s",
         today_reviews="user_id = %(user)s AND reviewed_at >= %(starts)s",
     )
-
-
-QUEUE_SQL = {scope: _queue_sql(scope) for scope in _SCOPES}
 
 
 @dataclass(frozen=True)
@@ -134,51 +157,22 @@ def build_queue(
     show_card_id: int | None = None,
     scope: Scope = EVERYTHING,
 ) -> Queue:
-    """Today's counts and the card to show next: learning cards whose delay is over, then due
-    cards (most overdue first), then new cards in deck order, then learning cards ahead of time.
+    """Today's counts and the card to show next (see ``_QUEUE_SQL`` for the order).
 
     ``show_card_id`` asks for a particular card (after an undo) when it is still studyable today.
     """
-    state = _read_queue(settings, day, scope)
-    candidates = [show_card_id, state.learning_now_id]
-    candidates += [
-        state.due_id if state.counts.due else None,
-        state.new_id if state.counts.new else None,
-        state.learning_ahead_id,
-    ]
-    card_id = next((pk for pk in candidates if pk is not None), None)
-    card = None
-    if card_id is not None:
-        card = _first(Card.objects.select_related("deck").filter(owner_id=settings.user_id, pk=card_id))
-        if card_id == show_card_id and (card is None or not is_studyable(card, day)):
-            return build_queue(settings, day, scope=scope)
-    return Queue(
-        counts=state.counts,
-        card=card,
-        undo_review_id=state.undo_review_id,
-        review_limit_reached=state.review_limit_reached,
-        new_limit_reached=state.new_limit_reached,
-    )
+    queue = _read_queue(settings, day, scope, show_card_id)
+    if show_card_id is not None and (queue.card is None or not is_studyable(queue.card, day)):
+        return _read_queue(settings, day, scope, None)
+    return queue
 
 
 def todays_counts(settings: StudySettings, day: Day) -> Counts:
-    """What is left today, without fetching the next card (for the dashboard)."""
-    return _read_queue(settings, day, EVERYTHING).counts
+    """What is left today (for the dashboard)."""
+    return _read_queue(settings, day, EVERYTHING, None).counts
 
 
-@dataclass(frozen=True)
-class _QueueState:
-    counts: Counts
-    learning_now_id: int | None
-    learning_ahead_id: int | None
-    due_id: int | None
-    new_id: int | None
-    undo_review_id: int | None
-    review_limit_reached: bool
-    new_limit_reached: bool
-
-
-def _read_queue(settings: StudySettings, day: Day, scope: Scope) -> _QueueState:
+def _read_queue(settings: StudySettings, day: Day, scope: Scope, show_card_id: int | None) -> Queue:
     ops = connection.ops  # raw SQL: dates and times in the form the ORM stores them
     params = {
         "user": settings.user_id,
@@ -188,16 +182,25 @@ def _read_queue(settings: StudySettings, day: Day, scope: Scope) -> _QueueState:
         "now": ops.adapt_datetimefield_value(day.now),
         "new_cap": settings.new_per_day,
         "due_cap": settings.reviews_per_day,
+        "show": show_card_id,
         **scope.params(),
     }
     with connection.cursor() as cursor:
-        cursor.execute(QUEUE_SQL[scope.kind], params)
-        new_available, due_available, learning, new_done, reviews_done, *ids = cursor.fetchone()
+        cursor.execute(_queue_sql(scope.kind), params)
+        new_available, due_available, learning, new_done, reviews_done, undo_review_id, *shown = (
+            cursor.fetchone()
+        )
+    *card_values, deck_name = shown
+    card = None
+    if card_values[0] is not None:
+        card = rows.build(Card, SHOWN_FIELDS, card_values)
+        card.deck = Deck(pk=card.deck_id, name=deck_name)
     new_left = max(0, min(new_available, settings.new_per_day - new_done))
     due_left = max(0, min(due_available, settings.reviews_per_day - reviews_done))
-    return _QueueState(
-        Counts(new=new_left, learning=learning, due=due_left),
-        *ids,
+    return Queue(
+        counts=Counts(new=new_left, learning=learning, due=due_left),
+        card=card,
+        undo_review_id=undo_review_id,
         review_limit_reached=due_available > due_left,
         new_limit_reached=new_available > new_left,
     )
@@ -254,9 +257,9 @@ def grade_card(
             passed = quality >= PASSING_QUALITY
             card.review_passes += passed
             card.review_failures += not passed
-        card.save(update_fields=[*SCHEDULE_FIELDS, *REVIEW_COUNTERS, "version", "modified"])
-        review = Review.objects.create(
-            card=card,
+        rows.update(card, GRADED_FIELDS)
+        review = Review(
+            card_id=card.pk,
             user_id=settings.user_id,
             reviewed_at=day.now,
             study_day=day.today,
@@ -277,6 +280,7 @@ def grade_card(
             lapses_after=after.lapses,
             learning_due_at_after=after.learning_due_at,
         )
+        rows.insert(review)
         daily.record(review)
         return review
 
@@ -305,7 +309,7 @@ def undo_review(settings: StudySettings, *, review_id: int, day: Day) -> Card:
             passed = latest.quality >= PASSING_QUALITY
             card.review_passes -= passed
             card.review_failures -= not passed
-        card.save(update_fields=[*SCHEDULE_FIELDS, *REVIEW_COUNTERS, "version", "modified"])
+        rows.update(card, GRADED_FIELDS)
         daily.unrecord(latest)
         latest.delete()
         return card
@@ -346,17 +350,18 @@ def _update_if_current(settings: StudySettings, card_id: int, version: int, **ch
 
 
 def _locked_card(settings: StudySettings, card_id: int) -> Card:
-    # Only what a schedule change reads: the card's text can be long and is not needed here.
-    card = _first(
-        Card.objects.select_for_update()
-        .only(*SCHEDULE_FIELDS, *REVIEW_COUNTERS, "version", "suspended", "buried_until")
-        .filter(owner_id=settings.user_id, pk=card_id)
-    )
-    if card is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_locked_card_sql(), [settings.user_id, card_id])
+        row = cursor.fetchone()
+    if row is None:
         raise Http404
-    return card
+    return rows.build(Card, LOCKED_FIELDS, row)
 
 
-def _first(cards: QuerySet[Card]) -> Card | None:
-    """The card a primary-key query found, without the ORDER BY that ``first()`` adds."""
-    return next(iter(cards.order_by()[:1]), None)
+@cache
+def _locked_card_sql() -> str:
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: IMMEDIATE
+    return (
+        f"SELECT {rows.columns(Card, LOCKED_FIELDS, 'c')} FROM {Card._meta.db_table} c"
+        f" WHERE c.owner_id = %s AND c.id = %s{lock}"
+    )

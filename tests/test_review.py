@@ -257,5 +257,5 @@ class TestQueryCount:
         statements = [q["sql"] for q in captured.captured_queries]
         data = [sql for sql in statements if not TRANSACTION_CONTROL.match(sql)]
         # session, user with settings, card lock, card update, review insert, day's aggregate,
-        # queue, next card
-        assert len(data) == 8, "\n".join(data)
+        # queue with the next card
+        assert len(data) == 7, "\n".join(data)

@@ -44,11 +44,15 @@ SET_ASIDE_DONE = {
 
 @dataclass(frozen=True)
 class GradeButton:
-    grade: Grade
+    quality: int
+    name: str
+    """The grade's name in lower case (a CSS class)."""
     key: str
     label: str
     when: str
     """When this grade brings the card back, shown above the label as Anki does."""
+    preferred: bool
+    """The button the keyboard focus starts on (Good)."""
 
 
 @require_GET
@@ -206,7 +210,16 @@ def _grade_buttons(card: Card, day: study.Day) -> list[GradeButton]:
         else:
             days = (outcome.schedule.due - day.today).days
             when = ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
-        buttons.append(GradeButton(grade_, str(key), str(GRADE_LABELS[grade_]), when))
+        buttons.append(
+            GradeButton(
+                quality=grade_.value,
+                name=grade_.name.lower(),
+                key=str(key),
+                label=str(GRADE_LABELS[grade_]),
+                when=when,
+                preferred=grade_ is Grade.GOOD,
+            )
+        )
     return buttons
 
 

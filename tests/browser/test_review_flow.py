@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
-from cards.models import Review, StudySettings
+from cards.models import Card, Review, StudySettings
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -85,4 +85,36 @@ def test_works_without_javascript(browser, live_server):
     assert question(page) != first
     user = get_user_model().objects.get(username="ada")
     assert Review.objects.filter(user=user, quality=4).count() == 1
+    context.close()
+
+
+def test_bury_and_suspend_from_the_keyboard_then_undo(page: Page, live_server):
+    sign_up(page, live_server.url)
+    page.evaluate("window.sameDocument = true")
+    buried = question(page)
+    page.keyboard.press("-")
+    expect(page.locator(".notices")).to_contain_text("Card buried until tomorrow.")
+    suspended = question(page)
+    assert suspended != buried
+    page.keyboard.press("@")
+    expect(page.locator(".notices")).to_contain_text("Card suspended.")
+    assert question(page) not in (buried, suspended)
+    page.keyboard.press("u")  # takes the suspension back and shows that card again
+    expect(page.locator("#question")).to_have_text(suspended)
+    assert page.evaluate("window.sameDocument") is True
+
+    cards = Card.objects.filter(owner__username="ada")
+    assert cards.filter(buried_until__isnull=False).count() == 1
+    assert cards.filter(suspended=True).count() == 0
+
+
+def test_suspend_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_up(page, live_server.url)
+    first = question(page)
+    page.get_by_role("button", name="Suspend").click()
+    expect(page.locator(".notices")).to_contain_text("Card suspended.")
+    assert question(page) != first
+    assert Card.objects.filter(owner__username="ada", suspended=True).count() == 1
     context.close()
