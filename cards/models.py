@@ -152,16 +152,18 @@ class Card(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["deck", "key"], name="card_unique_key_per_deck"),
         ]
-        # The study queue's indexes hold its order (``id`` breaks ties) and end with
-        # ``buried_until``, so that counting and picking what is left today never reads the cards.
+        # The study queue's indexes hold its order (``id`` breaks ties) and every column its
+        # conditions read, so that counting and picking what is left today never reads a card:
+        # SQLite only treats an index as covering when it holds each column the query names,
+        # even those its own WHERE fixes (``due``, ``suspended``).
         indexes = [
             models.Index(
-                fields=["owner", "deck", "position", "id", "buried_until"],
+                fields=["owner", "deck", "position", "id", "due", "suspended", "buried_until"],
                 condition=Q(due__isnull=True, suspended=False),
                 name="card_new_queue",
             ),
             models.Index(
-                fields=["owner", "due", "id", "buried_until"],
+                fields=["owner", "due", "id", "suspended", "buried_until"],
                 condition=Q(due__isnull=False, suspended=False),
                 name="card_due_queue",
             ),
@@ -174,7 +176,7 @@ class Card(models.Model):
                 name="card_dashboard_cover",
             ),
             models.Index(
-                fields=["owner", "learning_due_at", "id", "last_reviewed", "buried_until"],
+                fields=["owner", "learning_due_at", "id", "last_reviewed", "suspended", "buried_until"],
                 condition=Q(learning_due_at__isnull=False, suspended=False),
                 name="card_learning_queue",
             ),
