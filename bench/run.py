@@ -12,8 +12,8 @@ import_10k_cards_per_s cards per second importing a generated 10,000-card Markdo
 reimport_vs_import     time of re-importing the same unchanged deck over the first import
 *_peak_mib             peak Python memory (tracemalloc) of each, measured in separate runs
 dashboard_1m_vs_10k    the dashboard of one user (5,000 cards) after 1,000,000 reviews over
-                       the same after 10,000
-dashboard_vs_floor     the dashboard at 1,000,000 reviews over the floor view
+                       the same after 10,000 (each over the floor view measured alongside it)
+dashboard_vs_floor     the dashboard at 1,000,000 reviews over the floor view, requested in turn
 card_search_vs_floor   the card browser's search (median of three searches) on 20,000 cards
 card_search_queries    its query count, the same whatever the search, page or collection size
 """
