@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -230,6 +231,83 @@ class TestPlan:
 
     def test_the_offer_moves_only_forward(self):
         assert self.plan([LibraryCard(5, "a", "h")], [CopiedCard(7, "a", "h", "h")]).offered_through is None
+
+
+class TestDecksPage:
+    def test_the_notice_says_what_the_update_brings_and_the_button_applies_it(self, library, user, client):
+        library(attention=ATTENTION)
+        copy_library_to(user)
+        client.force_login(user)
+        library(attention=WITH_NEW_CARD.replace("the values.", "the values, weighted."))
+        html = client.get(reverse("decks")).content.decode()
+        assert "The bundled decks have 1 new card and 1 corrected card." in html
+        assert f'<form method="post" action="{reverse("decks-update")}">' in html
+        response = client.post(reverse("decks-update"), follow=True)
+        html = response.content.decode()
+        assert "Updated from the bundled decks: 1 new card and 1 corrected card." in html
+        assert "Update my decks" not in html
+        assert card(user, "heads").is_new
+
+    def test_nothing_shows_when_there_is_nothing_to_update(self, library, user, client):
+        library(attention=ATTENTION)
+        copy_library_to(user)
+        client.force_login(user)
+        html = client.get(reverse("decks")).content.decode()
+        assert "The bundled decks" not in html and "Update my decks" not in html and "removed" not in html
+
+    def test_a_repeated_post_changes_nothing_the_second_time(self, library, user, client):
+        library(attention=ATTENTION)
+        copy_library_to(user)
+        client.force_login(user)
+        library(attention=WITH_NEW_CARD, rl=RL)
+        client.post(reverse("decks-update"))
+        before = snapshot(user)
+        html = client.post(reverse("decks-update"), follow=True).content.decode()
+        assert "Your decks were already up to date with the bundled decks." in html
+        assert snapshot(user) == before and Deck.objects.filter(owner=user).count() == 2
+
+    def test_the_update_takes_only_post(self, signed_in):
+        assert signed_in.get(reverse("decks-update")).status_code == 405
+
+    def test_a_removed_deck_is_listed_and_comes_back_on_request(self, library, user, client):
+        library(attention=ATTENTION, rl=RL)
+        copy_library_to(user)
+        client.force_login(user)
+        client.post(reverse("deck-delete", args=[Deck.objects.get(owner=user, name="RL").pk]))
+        source = Deck.objects.get(owner=None, name="RL")
+        html = client.get(reverse("decks")).content.decode()
+        assert "Bundled decks you removed" in html and "RL (1 card)" in html
+        assert "Update my decks" not in html
+        html = client.post(reverse("deck-add-bundled", args=[source.pk]), follow=True).content.decode()
+        assert "“RL” added to your decks." in html and "Bundled decks you removed" not in html
+        assert card(user, "policy").deck.source == source
+        html = client.post(reverse("deck-add-bundled", args=[source.pk]), follow=True).content.decode()
+        assert "You already have “RL”." in html
+        assert Card.objects.filter(owner=user, key="policy").count() == 1
+
+    def test_adding_anything_but_a_bundled_deck_is_not_found(self, library, user, client, make_user, make_cards):
+        library(attention=ATTENTION)
+        client.force_login(user)
+        mine = make_cards(user, 1, name="Mine")[0].deck
+        theirs = Deck.objects.create(owner=make_user("grace"), name="Theirs", slug="theirs")
+        for deck_id in (mine.pk, theirs.pk, 10**9):
+            assert client.post(reverse("deck-add-bundled", args=[deck_id])).status_code == 404
+        assert Deck.objects.filter(owner=user).count() == 1
+
+    @pytest.mark.parametrize("size", [2, 40])
+    def test_query_count_does_not_grow(self, library, user, client, size):
+        cards = "".join(f"## Question {i} {{#q{i}}}\n\nAnswer {i}.\n\n" for i in range(size))
+        library(attention=ATTENTION + "\n" + cards, rl=RL)
+        copy_library_to(user)
+        library(attention=WITH_NEW_CARD.replace("the values.", "the values, weighted.") + "\n" + cards,
+                rl=RL, decoding=DECODING)  # fmt: skip
+        Deck.objects.get(owner=user, name="RL").delete()
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(reverse("decks")).content.decode()
+        assert "1 new deck, 1 new card and 1 corrected card" in html and "RL (1 card)" in html
+        # session, user with settings, decks; the plan: library decks, offers, copies, both cards
+        assert len(captured) == 8
 
 
 @pytest.mark.django_db(transaction=True)
