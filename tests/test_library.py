@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
@@ -15,7 +17,7 @@ from django.utils import timezone
 
 from cards import study
 from cards.library import (
-    CopiedCard, LibraryCard, copy_library_to, load_library, plan_deck, plan_update,
+    FIXTURES_DIR, CopiedCard, LibraryCard, copy_library_to, load_library, plan_deck, plan_update,
     update_from_library,
 )  # fmt: skip
 from cards.models import Card, Deck, LibraryOffer, Review
@@ -308,6 +310,33 @@ class TestDecksPage:
         assert "1 new deck, 1 new card and 1 corrected card" in html and "RL (1 card)" in html
         # session, user with settings, decks; the plan: library decks, offers, copies, both cards
         assert len(captured) == 8
+
+
+class TestCommand:
+    def call(self, *args: str) -> str:
+        out = StringIO()
+        call_command("load_library", *args, stdout=out)
+        return out.getvalue()
+
+    def test_update_accounts_updates_every_account_with_a_line_each(self, user, make_user):
+        """Against the real fixtures: ada's copy predates a correction, grace never had a copy."""
+        copy_library_to(user)
+        grace = make_user("grace")
+        old = Card.objects.filter(owner=user).first()
+        Card.objects.filter(pk=old.pk).update(back="An older answer.", content_hash="old", source_hash="old")
+        output = self.call("--update-accounts")
+        decks = len(list(FIXTURES_DIR.glob("*.md")))
+        assert "ada: 0 decks and 0 cards added, 1 corrected; 0 edited and 0 no longer" in output
+        assert f"grace: {decks} decks and 0 cards added, 0 corrected;" in output
+        assert Card.objects.get(pk=old.pk).back != "An older answer."
+        assert Deck.objects.filter(owner=grace).count() == decks
+
+    def test_without_the_flag_no_account_changes(self, user):
+        copy_library_to(user)
+        Card.objects.filter(owner=user).update(back="An older answer.", content_hash="old", source_hash="old")
+        output = self.call()
+        assert "ada:" not in output and "unchanged" in output
+        assert not Card.objects.filter(owner=user).exclude(back="An older answer.").exists()
 
 
 @pytest.mark.django_db(transaction=True)
