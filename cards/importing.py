@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -240,11 +240,17 @@ def free_slug(owner: AbstractBaseUser | None, name: str) -> str:
     """A slug for a new deck that no other deck of the owner has ("c" for C, "c-2" for C++)."""
     base = (slugify(name, allow_unicode=True) or "deck")[: DECK_NAME_MAX - 10]
     taken = set(Deck.objects.filter(owner=owner, slug__startswith=base).values_list("slug", flat=True))
-    slug, n = base, 1
-    while slug in taken:
+    return first_unused(base, taken, "{}-{}")
+
+
+def first_unused(base: str, taken: Container[str], pattern: str) -> str:
+    """``base`` unless it is taken, else the first of ``pattern.format(base, n)`` for n = 2, 3, …
+    that is not."""
+    candidate, n = base, 1
+    while candidate in taken:
         n += 1
-        slug = f"{base}-{n}"
-    return slug
+        candidate = pattern.format(base, n)
+    return candidate
 
 
 def _fill(card: Card, parsed: ParsedCard, position: int, digest: str, *, dry_run: bool) -> Card:

@@ -73,7 +73,8 @@ class StudySettings(models.Model):
 
 
 class Deck(models.Model):
-    """A named set of cards. Decks without an owner are the bundled library new accounts copy."""
+    """A named set of cards. Decks without an owner are the bundled library new accounts copy;
+    ``source`` links a copy to its library deck, so that the library's updates can reach it."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="decks"
@@ -81,6 +82,15 @@ class Deck(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(max_length=200, allow_unicode=True)
     description = models.TextField(_("description"), blank=True)
+    source = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        limit_choices_to={"owner__isnull": True},
+        related_name="copies",
+        help_text=_("The bundled deck this deck was copied from."),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -123,6 +133,14 @@ class Card(models.Model):
     tags = models.CharField(max_length=1000, blank=True, help_text=_("Space-separated, lowercase."))
     position = models.PositiveIntegerField(default=0)
     content_hash = models.CharField(max_length=64, blank=True)
+    source_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The bundled card’s content hash when this copy was made or last updated from it: "
+            "while it equals the content hash, the user has not edited the card."
+        ),
+    )
     render_version = models.PositiveSmallIntegerField(
         default=0, help_text=_("The renderer version the HTML was made with.")
     )
@@ -283,6 +301,30 @@ class Review(models.Model):
             last_reviewed=self.last_reviewed_before,
             learning_due_at=self.learning_due_at_before,
         )
+
+
+class LibraryOffer(models.Model):
+    """A bundled deck an account has been given, whether it still has the copy or deleted it.
+
+    An update from the library copies only the bundled decks an account has no offer of, so a
+    deleted copy stays deleted until the user asks for it again. ``offered_through`` does the
+    same for cards: library cards of the deck with an id up to it were in the account's copy,
+    so one that the copy lacks was deleted (or moved) by the user and is not added back.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    library_deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="offers")
+    offered_through = models.PositiveBigIntegerField(
+        default=0, help_text=_("The id of the newest library card of the deck the account has had.")
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "library_deck"], name="library_offer_once_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.library_deck_id} offered to {self.user_id} through card {self.offered_through}"
 
 
 class PendingImport(models.Model):

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from cards.views import accounts, cards, dashboard, decks, review, transfer
+from cards.views import accounts, cards, dashboard, decks, library, review, transfer
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="review"), name="home"),
@@ -14,6 +14,8 @@ urlpatterns = [
     path("decks/", decks.deck_list, name="decks"),
     path("decks/<int:deck_id>/edit/", decks.deck_edit, name="deck-edit"),
     path("decks/<int:deck_id>/delete/", decks.deck_delete, name="deck-delete"),
+    path("decks/update/", library.update_decks, name="decks-update"),
+    path("decks/bundled/<int:deck_id>/add/", library.add_library_deck, name="deck-add-bundled"),
     path("cards/", cards.card_list, name="cards"),
     path("cards/preview/", cards.card_preview, name="card-preview"),
     path("cards/bulk/", cards.card_bulk, name="cards-bulk"),

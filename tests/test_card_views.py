@@ -152,7 +152,9 @@ class TestOwnership:
             "pending_id": PendingImport.objects.create(owner=other, archive=b"").pk,
         }
         patterns = list(id_patterns())
-        assert {p.name for p in patterns} >= {"card-detail", "card-edit", "confirm-import", "deck-delete"}
+        assert {p.name for p in patterns} >= {
+            "card-detail", "card-edit", "confirm-import", "deck-delete", "deck-add-bundled",
+        }  # fmt: skip
         for pattern in patterns:
             kwargs = {name: objects[name] for name in pattern.pattern.converters}
             url = reverse(pattern.name, kwargs=kwargs)

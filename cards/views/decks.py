@@ -9,14 +9,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from cards import daily, study
+from cards import daily, library, study
 from cards.forms import DeckForm
 from cards.importing import free_slug
 from cards.models import Deck, Review, StudySettings
+from cards.views.library import notice
 
 
 def deck_list(request: HttpRequest) -> HttpResponse:
-    """GET: every deck with its new, due and total counts. POST: create a deck."""
+    """GET: every deck with its new, due and total counts, and what the bundled decks offer.
+    POST: create a deck."""
     form = DeckForm(request.POST or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
         deck = form.save(commit=False)
@@ -31,7 +33,14 @@ def deck_list(request: HttpRequest) -> HttpResponse:
         new=Count("cards", filter=active & Q(cards__due__isnull=True)),
         due=Count("cards", filter=active & Q(cards__due__lte=today)),
     )
-    return render(request, "cards/decks.html", {"decks": decks, "form": form})
+    update = library.plan_update(request.user)
+    context = {
+        "decks": decks,
+        "form": form,
+        "library_notice": notice(update),
+        "removed_decks": update.removed_decks,
+    }
+    return render(request, "cards/decks.html", context)
 
 
 def deck_edit(request: HttpRequest, deck_id: int) -> HttpResponse:
