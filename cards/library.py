@@ -327,8 +327,12 @@ def _record_offers(user: AbstractBaseUser, offered_through: Mapping[int, int]) -
 
 
 def _lock(user: AbstractBaseUser) -> None:
-    """Make one account's updates wait for each other, so two submissions cannot add a card twice.
+    """Make one account's updates wait for each other, so two submissions cannot add a card
+    twice, and lock its copied cards, so that an edit saved meanwhile is either seen by the plan
+    (and kept) or waits and lands after the correction.
 
-    (SQLite's immediate transactions already run one at a time; PostgreSQL locks the user row.)
+    (SQLite's immediate transactions already run one at a time; PostgreSQL locks the rows.)
     """
     get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
+    copied = Card.objects.select_for_update(of=("self",)).filter(owner=user, deck__source__isnull=False)
+    list(copied.values_list("pk", flat=True))
