@@ -199,10 +199,9 @@ def _scope(request: HttpRequest) -> study.Scope:
 def _grade_buttons(card: Card, day: study.Day) -> list[GradeButton]:
     """Each grade with when it brings the card back: minutes if today, else days."""
     buttons = []
+    schedule = card.schedule
     for key, grade_ in enumerate(Grade, start=1):
-        outcome = grading.grade(
-            card.schedule, grade_, now=day.now, today=day.today, today_starts=day.starts
-        )
+        outcome = grading.grade(schedule, grade_, now=day.now, today=day.today, today_starts=day.starts)
         requeue_at = outcome.schedule.learning_due_at
         if requeue_at is not None:
             minutes = round((requeue_at - day.now).total_seconds() / 60)

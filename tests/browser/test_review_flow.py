@@ -37,6 +37,7 @@ def test_review_five_cards_with_the_keyboard_alone(page: Page, live_server):
 
     show = page.get_by_role("button", name="Show answer")
     expect(show).to_be_focused()
+    expect(page.get_by_role("button", name="Good")).to_be_hidden()  # until the answer shows
     expect(page.locator(".counts")).to_contain_text("5 new")
     first = question(page)
 
@@ -94,6 +95,7 @@ def test_bury_and_suspend_from_the_keyboard_then_undo(page: Page, live_server):
     buried = question(page)
     page.keyboard.press("-")
     expect(page.locator(".notices")).to_contain_text("Card buried until tomorrow.")
+    expect(page.get_by_role("button", name="Good")).to_be_hidden()
     suspended = question(page)
     assert suspended != buried
     page.keyboard.press("@")
