@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connections
 from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from cards import study
 from cards.models import Card
@@ -20,6 +22,10 @@ SORTS = {
 }
 STATES = ("new", "learning", "review", "suspended", "buried")
 DUE_WINDOWS = ("overdue", "today", "week")
+TRIGRAM = 3
+"""The shortest word the trigram indexes can find; shorter words are compared row by row."""
+MATCHES = "SELECT rowid FROM cards_card_fts WHERE cards_card_fts MATCH %s"
+"""The ids of the cards whose text matches, in SQLite's trigram index (migration 0007)."""
 
 
 @dataclass(frozen=True)
@@ -36,9 +42,7 @@ class Search:
 
 
 def find(user: AbstractBaseUser, search: Search, day: study.Day) -> QuerySet[Card]:
-    cards = Card.objects.filter(owner=user)
-    for word in search.text.split():
-        cards = cards.filter(Q(front__icontains=word) | Q(back__icontains=word) | Q(tags__icontains=word))
+    cards = _with_words(Card.objects.filter(owner=user), search.text.split())
     if search.deck:
         cards = cards.filter(deck__slug=search.deck)
     if search.tag:  # a whole tag in the space-separated list
@@ -52,6 +56,30 @@ def find(user: AbstractBaseUser, search: Search, day: study.Day) -> QuerySet[Car
     if search.min_lapses is not None:
         cards = cards.filter(lapses__gte=search.min_lapses)
     return cards.select_related("deck").order_by(*SORTS.get(search.sort, SORTS["due"]))
+
+
+def _with_words(cards: QuerySet[Card], words: list[str]) -> QuerySet[Card]:
+    """The cards with every word somewhere in the question, the answer or the tags, ignoring case.
+
+    On PostgreSQL ``icontains`` is index-backed (trigram indexes on exactly its expressions). On
+    SQLite the words of three characters or more are looked up in the trigram index, all in one
+    MATCH; shorter words have no trigram and are compared row by row, within the index's
+    matches. (SQLite's ``LIKE`` ignores the case of ASCII letters only; the index ignores it
+    for every script.)
+    """
+    indexed = [word for word in words if len(word) >= TRIGRAM]
+    if indexed and connections[cards.db].vendor == "sqlite":
+        cards = cards.filter(pk__in=RawSQL(MATCHES, [match_all(indexed)]))
+        words = [word for word in words if len(word) < TRIGRAM]
+    for word in words:
+        cards = cards.filter(Q(front__icontains=word) | Q(back__icontains=word) | Q(tags__icontains=word))
+    return cards
+
+
+def match_all(words: list[str]) -> str:
+    """An FTS5 query for rows that hold every word as it is: each word is a quoted string, so
+    nothing in it (``*``, ``-``, ``NEAR``, ``AND``, parentheses, quotes) is query syntax."""
+    return " ".join('"{}"'.format(word.replace('"', '""')) for word in words)
 
 
 def _state(state: str, day: study.Day) -> Q:
