@@ -134,9 +134,10 @@ class SearchForm(forms.Form):
                  ("ease", _("E-Factor")), ("lapses", _("Lapses"))],
     )  # fmt: skip
 
-    def __init__(self, *args: object, decks: list[tuple[str, str]], **kwargs: object) -> None:
+    def __init__(self, *args: object, decks: list[tuple[int, str, str]], **kwargs: object) -> None:
+        """``decks``: the user's decks as (id, slug, name)."""
         super().__init__(*args, **kwargs)
-        self.fields["deck"].choices = [("", _("All decks")), *decks]
+        self.fields["deck"].choices = [("", _("All decks")), *((slug, name) for _, slug, name in decks)]
 
 
 class CardForm(forms.ModelForm):
@@ -216,9 +217,13 @@ class BulkForm(forms.Form):
     tag = forms.RegexField(label=_("Tag"), regex=r"^[a-z0-9][a-z0-9_.:/-]*$", required=False, max_length=100)
     confirm = forms.BooleanField(label=_("Yes, I mean it"), required=False)
 
-    def __init__(self, *args: object, owner: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, owner: object, decks: list[tuple[int, str, str]], **kwargs: object) -> None:
+        """``decks``: the owner's decks as (id, slug, name), as the page has read them already;
+        they are the choices shown, while a choice is still checked against the owner's decks."""
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = Deck.objects.filter(owner=owner)
+        target = self.fields["target"]
+        target.queryset = Deck.objects.filter(owner=owner)
+        target.choices = [("", target.empty_label), *((pk, name) for pk, _, name in decks)]
 
     def clean(self) -> dict[str, object]:
         data = super().clean()

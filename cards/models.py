@@ -165,13 +165,16 @@ class Card(models.Model):
                 condition=Q(due__isnull=False, suspended=False),
                 name="card_due_queue",
             ),
-            # Covers every column the dashboard reads, so its scans never touch the card text.
+            # Covers every column the dashboard reads, and every column the card browser filters
+            # and sorts on, so their scans never touch the card text (a text search adds a set of
+            # ids from its own index).
             models.Index(
                 fields=[
                     "owner", "suspended", "due", "interval", "ease", "deck", "tags",
                     "review_passes", "review_failures", "learning_due_at", "last_reviewed",
+                    "lapses", "created", "buried_until",
                 ],
-                name="card_dashboard_cover",
+                name="card_cover",
             ),
             models.Index(
                 fields=["owner", "learning_due_at", "id", "last_reviewed", "buried_until"],

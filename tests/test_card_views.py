@@ -55,10 +55,14 @@ class TestSearch:
 
     @pytest.mark.parametrize("size", [10, 150])
     def test_query_count_does_not_grow(self, signed_in, user, make_cards, size):
-        make_cards(user, size)
-        with CaptureQueriesContext(connection) as captured:
-            signed_in.get(reverse("cards"), {"q": "question", "sort": "added"})
-        assert len(captured) == 6  # session, user with settings, decks, count, page, bulk's decks
+        make_cards(user, size, tags="rl")
+        counts = set()
+        for params in ({"q": "question", "sort": "added"}, {}, {"q": "rl question 1"}, {"q": "q", "sort": "lapses"},
+                       {"q": "question", "page": "2"}, {"state": "new", "sort": "interval"}):  # fmt: skip
+            with CaptureQueriesContext(connection) as captured:
+                signed_in.get(reverse("cards"), params)
+            counts.add(len(captured))
+        assert counts == {5}  # session, user with settings, decks (for both forms), count, page
 
     def test_only_my_cards(self, signed_in, user, make_user, make_cards):
         make_cards(make_user("grace"), 2, name="Theirs")
