@@ -6,11 +6,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cards import study
+from cards.forms import LightSelect
 from cards.models import Card, Deck, PendingImport, Review
 from tests.conftest import day_at
 
@@ -67,6 +69,25 @@ class TestSearch:
     def test_only_my_cards(self, signed_in, user, make_user, make_cards):
         make_cards(make_user("grace"), 2, name="Theirs")
         assert "0 cards" in signed_in.get(reverse("cards")).content.decode()
+
+
+    @pytest.mark.parametrize("value", ["", "a&b", 3, "y"])
+    def test_light_select_is_djangos_select(self, value):
+        choices = [("", "Any"), ("a&b", 'L<"x">'), (3, "three"), ("G<1>", [("x", "X"), ("y", "Y")])]
+        attrs = {"id": "id_f", "required": True, "disabled": False}
+        html = [widget(choices=choices, attrs=attrs).render("f", value) for widget in (forms.Select, LightSelect)]
+        assert re.sub(r">\s+<", "><", html[0]) == html[1]
+
+    def test_rows_show_the_card(self, signed_in, user, make_cards):
+        card = make_cards(user, 1, tags="rl")[0]
+        Card.objects.filter(pk=card.pk).update(front="<b>x</b> " + "long " * 30, suspended=True, interval=12,
+                                               due=study.current_day(user.study_settings).today, lapses=3)  # fmt: skip
+        html = signed_in.get(reverse("cards")).content.decode()
+        row = re.search(r"<tr><td><input.*?</tr>", html, re.S).group()
+        assert f'value="{card.pk}" aria-labelledby="card-{card.pk}"' in row and f'href="/cards/{card.pk}/"' in row
+        assert "&lt;b&gt;x&lt;/b&gt; long long" in row and "long …</a>" in row and "<b>" not in row
+        assert '<span class="badge">suspended</span>' in row
+        assert re.search(r"<td>Deck</td><td>\d{4}-\d\d-\d\d</td><td>12</td><td>2.50</td><td>3</td>", row)
 
 
 class TestCardPage:
