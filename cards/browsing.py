@@ -13,7 +13,7 @@ from django.db.models.expressions import RawSQL
 from cards import study
 from cards.models import Card, Deck
 
-SORTS = {
+SORTS = {  # each one an index's order (Card.Meta.indexes)
     "due": (F("due").asc(nulls_last=True), "pk"),  # new cards last, on every database
     "added": ("-created", "-pk"),
     "interval": ("-interval", "pk"),
@@ -65,8 +65,9 @@ ROW_FIELDS = ("pk", "front", "suspended", "deck__name", "due", "interval", "ease
 def rows(page: QuerySet[Card]) -> QuerySet[dict[str, object]]:
     """The table's rows for ``page``, a slice of ``find()``.
 
-    The page's cards are picked by id alone, which the database sorts from an index without
-    reading the cards; then only those cards are read, and only the columns the table shows.
+    The page's ids are read in order from one of the browser's indexes (``Card.Meta``), which
+    hold every column a search filters on; then only those cards are read, and only the columns
+    the table shows.
     """
     return Card.objects.filter(pk__in=page.values("pk")).order_by(*page.query.order_by).values(*ROW_FIELDS)
 

@@ -100,6 +100,19 @@ class Deck(models.Model):
         return self.name
 
 
+BROWSER_FILTERS = ("suspended", "due", "learning_due_at", "last_reviewed", "buried_until", "lapses", "deck", "tags")
+"""The columns the card browser filters on (``cards.browsing``), besides the owner and the text."""
+
+
+def _browser_order(key: str) -> models.Index:
+    """An index in one of the card browser's orders (``browsing.SORTS``) that holds every column
+    the browser filters on, so a page of any search is read from it in order: the matches are
+    neither sorted nor their rows read. (SQLite reads ``due`` with new cards last from it too.)"""
+    column = key.removeprefix("-")
+    rest = [name for name in BROWSER_FILTERS if name != column]
+    return models.Index(fields=["owner", key, "id", *rest], name=f"card_by_{column}")
+
+
 class Card(models.Model):
     """One question and answer with its SM-2 state.
 
@@ -165,22 +178,24 @@ class Card(models.Model):
                 condition=Q(due__isnull=False, suspended=False),
                 name="card_due_queue",
             ),
-            # Covers every column the dashboard reads, and every column the card browser filters
-            # and sorts on, so their scans never touch the card text (a text search adds a set of
-            # ids from its own index).
+            # Covers every column the dashboard reads, so its scans never touch the card text;
+            # deck and tags lead, so its per-topic figures are grouped without a sort.
             models.Index(
                 fields=[
-                    "owner", "suspended", "due", "interval", "ease", "deck", "tags",
+                    "owner", "deck", "tags", "suspended", "due", "interval", "ease",
                     "review_passes", "review_failures", "learning_due_at", "last_reviewed",
-                    "lapses", "created", "buried_until",
                 ],
-                name="card_cover",
+                name="card_dashboard_cover",
             ),
             models.Index(
                 fields=["owner", "learning_due_at", "id", "last_reviewed", "buried_until"],
                 condition=Q(learning_due_at__isnull=False, suspended=False),
                 name="card_learning_queue",
             ),
+            # The card browser's orders. No column a browser search filters on may lead another
+            # covering index: SQLite, having no statistics, would take that index and sort the
+            # matches rather than read them in order from one of these.
+            *(_browser_order(key) for key in ("due", "created", "-interval", "ease", "-lapses")),
         ]
 
     def __str__(self) -> str:
