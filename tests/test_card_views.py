@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 from django import forms
 from django.db import connection
+from django.test.html import parse_html
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.safestring import mark_safe
 
 from cards import study
-from cards.forms import LightSelect
+from cards.forms import LightCheckboxInput, LightNumberInput, LightSelect, LightTextInput
 from cards.models import Card, Deck, PendingImport, Review
 from tests.conftest import day_at
 
@@ -71,12 +73,21 @@ class TestSearch:
         assert "0 cards" in signed_in.get(reverse("cards")).content.decode()
 
 
-    @pytest.mark.parametrize("value", ["", "a&b", 3, "y"])
-    def test_light_select_is_djangos_select(self, value):
-        choices = [("", "Any"), ("a&b", 'L<"x">'), (3, "three"), ("G<1>", [("x", "X"), ("y", "Y")])]
-        attrs = {"id": "id_f", "required": True, "disabled": False}
-        html = [widget(choices=choices, attrs=attrs).render("f", value) for widget in (forms.Select, LightSelect)]
-        assert re.sub(r">\s+<", "><", html[0]) == html[1]
+    @pytest.mark.parametrize(
+        ("django_widget", "light_widget", "values"),
+        [(forms.Select, LightSelect, ["", "a&b", 3, "y", None]),
+         (forms.TextInput, LightTextInput, ["", 'say "<hi>" & go', None]),
+         (forms.NumberInput, LightNumberInput, [0, 12, None]),
+         (forms.CheckboxInput, LightCheckboxInput, [True, False, None])],
+    )  # fmt: skip
+    def test_light_widgets_are_djangos(self, django_widget, light_widget, values):
+        attrs = {"id": "id_f", "required": True, "disabled": False, "maxlength": 9}
+        choices = {"choices": [("", "Any"), ("a&b", 'L<"x">'), (3, mark_safe("<i>3</i>")),
+                               ("G<1>", [("x", "X"), ("y", "Y")])]}  # fmt: skip
+        kwargs = choices if django_widget is forms.Select else {}
+        for value in values:
+            html = [widget(attrs=attrs, **kwargs).render("f", value) for widget in (django_widget, light_widget)]
+            assert parse_html(html[0]) == parse_html(html[1]), html
 
     def test_rows_show_the_card(self, signed_in, user, make_cards):
         card = make_cards(user, 1, tags="rl")[0]
