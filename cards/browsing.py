@@ -97,7 +97,8 @@ def match_all(words: list[str]) -> str:
 
 
 def _state(state: str, day: study.Day) -> Q:
-    repeating = Q(learning_due_at__isnull=False, last_reviewed__gte=day.starts)
+    # The null test first: few cards are in a learning step, so most skip the date comparison.
+    repeating = Q(learning_due_at__isnull=False) & Q(last_reviewed__gte=day.starts)
     match state:
         case "new":
             return Q(due__isnull=True, suspended=False)
