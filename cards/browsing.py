@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connections
+from django.db import connections, router
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -42,20 +42,23 @@ class Search:
 
 
 def find(user: AbstractBaseUser, search: Search, day: study.Day) -> QuerySet[Card]:
-    cards = _with_words(Card.objects.filter(owner=user), search.text.split())
+    # One filter() of every condition: each filter() call copies the whole query so far.
+    conditions = [Q(owner=user), *_with_words(search.text.split())]
     if search.deck:  # by id, not by a join: the cards' side is then read from an index alone
-        cards = cards.filter(deck__in=Deck.objects.filter(owner=user, slug=search.deck).values("pk"))
+        conditions.append(Q(deck__in=Deck.objects.filter(owner=user, slug=search.deck).values("pk")))
     if search.tag:  # a whole tag in the space-separated list
         tag = search.tag
-        cards = cards.filter(
+        conditions.append(
             Q(tags=tag) | Q(tags__startswith=f"{tag} ") | Q(tags__endswith=f" {tag}")
             | Q(tags__contains=f" {tag} ")
         )  # fmt: skip
-    cards = cards.filter(_state(search.state, day)) if search.state in STATES else cards
-    cards = cards.filter(_due(search.due, day)) if search.due in DUE_WINDOWS else cards
+    if search.state in STATES:
+        conditions.append(_state(search.state, day))
+    if search.due in DUE_WINDOWS:
+        conditions.append(_due(search.due, day))
     if search.min_lapses is not None:
-        cards = cards.filter(lapses__gte=search.min_lapses)
-    return cards.order_by(*SORTS.get(search.sort, SORTS["due"]))
+        conditions.append(Q(lapses__gte=search.min_lapses))
+    return Card.objects.filter(*conditions).order_by(*SORTS.get(search.sort, SORTS["due"]))
 
 
 ROW_FIELDS = ("pk", "front", "suspended", "deck__name", "due", "interval", "ease", "lapses")
@@ -69,11 +72,11 @@ def rows(page: QuerySet[Card]) -> QuerySet[dict[str, object]]:
     hold every column a search filters on; then only those cards are read, and only the columns
     the table shows.
     """
-    return Card.objects.filter(pk__in=page.values("pk")).order_by(*page.query.order_by).values(*ROW_FIELDS)
+    return Card.objects.filter(pk__in=page).order_by(*page.query.order_by).values(*ROW_FIELDS)
 
 
-def _with_words(cards: QuerySet[Card], words: list[str]) -> QuerySet[Card]:
-    """The cards with every word somewhere in the question, the answer or the tags, ignoring case.
+def _with_words(words: list[str]) -> list[Q]:
+    """Every word somewhere in the question, the answer or the tags, ignoring case.
 
     On PostgreSQL ``icontains`` is index-backed (trigram indexes on exactly its expressions). On
     SQLite the words of three characters or more are looked up in the trigram index, all in one
@@ -81,13 +84,13 @@ def _with_words(cards: QuerySet[Card], words: list[str]) -> QuerySet[Card]:
     matches. (SQLite's ``LIKE`` ignores the case of ASCII letters only; the index ignores it
     for every script.)
     """
+    conditions = []
     indexed = [word for word in words if len(word) >= TRIGRAM]
-    if indexed and connections[cards.db].vendor == "sqlite":
-        cards = cards.filter(pk__in=RawSQL(MATCHES, [match_all(indexed)]))
+    if indexed and connections[router.db_for_read(Card)].vendor == "sqlite":
+        conditions.append(Q(pk__in=RawSQL(MATCHES, [match_all(indexed)])))
         words = [word for word in words if len(word) < TRIGRAM]
-    for word in words:
-        cards = cards.filter(Q(front__icontains=word) | Q(back__icontains=word) | Q(tags__icontains=word))
-    return cards
+    conditions += [Q(front__icontains=word) | Q(back__icontains=word) | Q(tags__icontains=word) for word in words]
+    return conditions
 
 
 def match_all(words: list[str]) -> str:
