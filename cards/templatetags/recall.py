@@ -6,7 +6,7 @@ import html
 from collections.abc import Iterable
 
 from django import template
-from django.utils.formats import localize, number_format
+from django.utils.formats import get_format, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -41,11 +41,14 @@ def card_rows(rows: Iterable[dict[str, object]], cards_url: str) -> SafeString:
     url = html.escape(cards_url)
     badge = format_html(' <span class="badge">{}</span>', _("suspended"))
     new = html.escape(_("new"))
+    # An ease has two decimals and at most two digits before the point: the locale's decimal mark
+    # is all that localize() would change.
+    point = html.escape(get_format("DECIMAL_SEPARATOR"))
     return mark_safe("".join(
         CARD_ROW.format(
             row["pk"], url, html.escape(_question(row["front"])), html.escape(row["deck__name"]),
-            row["due"].isoformat() if row["due"] else new, row["interval"], localize(row["ease"]),
-            row["lapses"], badge=badge if row["suspended"] else "",
+            row["due"].isoformat() if row["due"] else new, row["interval"],
+            str(row["ease"]).replace(".", point), row["lapses"], badge=badge if row["suspended"] else "",
         )
         for row in rows
     ))  # fmt: skip
