@@ -89,6 +89,14 @@ class TestSearch:
             html = [widget(attrs=attrs, **kwargs).render("f", value) for widget in (django_widget, light_widget)]
             assert parse_html(html[0]) == parse_html(html[1]), html
 
+    def test_bulk_form_follows_the_decks(self, signed_in, user, make_cards):
+        card = make_cards(user, 1, name="Alpha")[0]
+        html = signed_in.get(reverse("cards")).content.decode()
+        assert '<select name="action"' in html and f'<option value="{card.deck_id}">Alpha</option>' in html
+        signed_in.post(reverse("deck-edit", args=[card.deck_id]), {"name": "Beta", "description": ""})
+        html = signed_in.get(reverse("cards")).content.decode()
+        assert f'<option value="{card.deck_id}">Beta</option>' in html and ">Alpha<" not in html
+
     def test_rows_show_the_card(self, signed_in, user, make_cards):
         card = make_cards(user, 1, tags="rl")[0]
         Card.objects.filter(pk=card.pk).update(front="<b>x</b> " + "long " * 30, suspended=True, interval=12,
