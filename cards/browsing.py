@@ -69,7 +69,7 @@ def rows(page: QuerySet[Card]) -> QuerySet[dict[str, object]]:
     """The table's rows for ``page``, a slice of ``find()``.
 
     The page's ids are read in order from one of the browser's indexes (``Card.Meta``), which
-    hold every column a search filters on; then only those cards are read, and only the columns
+    hold the columns a search filters on; then only those cards are read, and only the columns
     the table shows.
     """
     return Card.objects.filter(pk__in=page).order_by(*page.query.order_by).values(*ROW_FIELDS)
