@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import zoneinfo
 from functools import cache
+from html import escape
 
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.core.validators import MaxLengthValidator
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from cards.bulk import NEEDS_CONFIRMATION, BulkAction
@@ -108,35 +110,92 @@ class ConfirmImportForm(forms.Form):
     )
 
 
+class LightSelect(forms.Select):
+    """Django's ``<select>``, built in Python rather than by a template per option: on the card
+    browser, the two forms' widget templates cost more than its 50 rows."""
+
+    def render(self, name: str, value: object, attrs: dict | None = None, renderer: object = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group_name, options, _ in widget["optgroups"]:
+            html = "".join(
+                f'<option value="{_html(option["value"])}"{_attributes(option["attrs"])}>'
+                f'{_html(option["label"])}</option>'
+                for option in options
+            )
+            groups.append(f'<optgroup label="{_html(group_name)}">{html}</optgroup>' if group_name else html)
+        return mark_safe(f'<select name="{_html(name)}"{_attributes(widget["attrs"])}>{"".join(groups)}</select>')
+
+
+class LightInput:
+    """Django's ``<input>`` for the widget it is mixed into, built in Python as ``LightSelect``."""
+
+    def render(self, name: str, value: object, attrs: dict | None = None, renderer: object = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else f' value="{_html(widget["value"])}"'
+        attributes = _attributes(widget["attrs"])
+        return mark_safe(f'<input type="{_html(widget["type"])}" name="{_html(name)}"{shown}{attributes}>')
+
+
+def _attributes(attrs: dict[str, object]) -> str:
+    """HTML attributes as Django's widget templates write them: ``True`` bare, ``False`` left out."""
+    return "".join(
+        f" {_html(name)}" if value is True else f' {_html(name)}="{_html(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _html(value: object) -> str:
+    """``value`` escaped as a template escapes it: what is marked safe is left as it is."""
+    return value.__html__() if hasattr(value, "__html__") else escape(str(value))
+
+
+class LightTextInput(LightInput, forms.TextInput):
+    pass
+
+
+class LightNumberInput(LightInput, forms.NumberInput):
+    pass
+
+
+class LightCheckboxInput(LightInput, forms.CheckboxInput):
+    pass
+
+
 class SearchForm(forms.Form):
     """The card browser's query, read from the URL."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    deck = forms.ChoiceField(label=_("Deck"), required=False)
-    tag = forms.CharField(label=_("Tag"), required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=LightTextInput)
+    deck = forms.ChoiceField(label=_("Deck"), required=False, widget=LightSelect)
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=100, widget=LightTextInput)
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
+        widget=LightSelect,
         choices=[("", _("Any")), ("new", _("New")), ("learning", _("Learning")),
                  ("review", _("Review")), ("suspended", _("Suspended")), ("buried", _("Buried"))],
     )  # fmt: skip
     due = forms.ChoiceField(
         label=_("Due"),
         required=False,
+        widget=LightSelect,
         choices=[("", _("Any time")), ("overdue", _("Overdue")), ("today", _("Today")),
                  ("week", _("Next 7 days"))],
     )  # fmt: skip
-    lapses = forms.IntegerField(label=_("Lapses at least"), required=False, min_value=0)
+    lapses = forms.IntegerField(label=_("Lapses at least"), required=False, min_value=0, widget=LightNumberInput)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
+        widget=LightSelect,
         choices=[("due", _("Due")), ("added", _("Added")), ("interval", _("Interval")),
                  ("ease", _("E-Factor")), ("lapses", _("Lapses"))],
     )  # fmt: skip
 
-    def __init__(self, *args: object, decks: list[tuple[str, str]], **kwargs: object) -> None:
+    def __init__(self, *args: object, decks: list[tuple[int, str, str]], **kwargs: object) -> None:
+        """``decks``: the user's decks as (id, slug, name)."""
         super().__init__(*args, **kwargs)
-        self.fields["deck"].choices = [("", _("All decks")), *decks]
+        self.fields["deck"].choices = [("", _("All decks")), *((slug, name) for _, slug, name in decks)]
 
 
 class CardForm(forms.ModelForm):
@@ -200,6 +259,7 @@ class BulkForm(forms.Form):
     action = forms.TypedChoiceField(
         label=_("Action"),
         coerce=BulkAction,
+        widget=LightSelect,
         choices=[
             (BulkAction.SUSPEND.value, _("Suspend")), (BulkAction.UNSUSPEND.value, _("Unsuspend")),
             (BulkAction.MOVE.value, _("Move to deck")), (BulkAction.ADD_TAG.value, _("Add tag")),
@@ -211,14 +271,23 @@ class BulkForm(forms.Form):
         label=_("Apply to"),
         choices=[("selected", _("the selected cards")), ("all", _("every card the search matches"))],
         initial="selected",
+        widget=LightSelect,
     )
-    target = forms.ModelChoiceField(label=_("Deck"), queryset=Deck.objects.none(), required=False)
-    tag = forms.RegexField(label=_("Tag"), regex=r"^[a-z0-9][a-z0-9_.:/-]*$", required=False, max_length=100)
-    confirm = forms.BooleanField(label=_("Yes, I mean it"), required=False)
+    target = forms.ModelChoiceField(
+        label=_("Deck"), queryset=Deck.objects.none(), required=False, widget=LightSelect
+    )
+    tag = forms.RegexField(
+        label=_("Tag"), regex=r"^[a-z0-9][a-z0-9_.:/-]*$", required=False, max_length=100, widget=LightTextInput
+    )
+    confirm = forms.BooleanField(label=_("Yes, I mean it"), required=False, widget=LightCheckboxInput)
 
-    def __init__(self, *args: object, owner: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, owner: object, decks: list[tuple[int, str, str]], **kwargs: object) -> None:
+        """``decks``: the owner's decks as (id, slug, name), as the page has read them already;
+        they are the choices shown, while a choice is still checked against the owner's decks."""
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = Deck.objects.filter(owner=owner)
+        target = self.fields["target"]
+        target.queryset = Deck.objects.filter(owner=owner)
+        target.choices = [("", target.empty_label), *((pk, name) for pk, _, name in decks)]
 
     def clean(self) -> dict[str, object]:
         data = super().clean()

@@ -110,6 +110,24 @@ class Deck(models.Model):
         return self.name
 
 
+BROWSER_FILTERS = ("suspended", "due", "learning_due_at", "last_reviewed", "lapses", "deck", "tags")
+"""The columns the card browser filters on (``cards.browsing``), besides the owner and the text.
+
+All but ``buried_until``: with it, the browser's indexes would hold every column the study
+queue's statement names, and SQLite would scan them whole rather than use the queue's own
+partial indexes. The "buried" filter has an index of its own.
+"""
+
+
+def _browser_order(key: str) -> models.Index:
+    """An index in one of the card browser's orders (``browsing.SORTS``) that holds every column
+    the browser filters on, so a page of any search is read from it in order: the matches are
+    neither sorted nor their rows read. (SQLite reads ``due`` with new cards last from it too.)"""
+    column = key.removeprefix("-")
+    rest = [name for name in BROWSER_FILTERS if name != column]
+    return models.Index(fields=["owner", key, "id", *rest], name=f"card_by_{column}")
+
+
 class Card(models.Model):
     """One question and answer with its SM-2 state.
 
@@ -198,6 +216,16 @@ class Card(models.Model):
                 fields=["owner", "learning_due_at", "id", "last_reviewed", "suspended", "buried_until"],
                 condition=Q(learning_due_at__isnull=False, suspended=False),
                 name="card_learning_queue",
+            ),
+            # The card browser's orders. No column a browser search filters on may lead another
+            # covering index: SQLite, having no statistics, would take that index and sort the
+            # matches rather than read them in order from one of these.
+            *(_browser_order(key) for key in ("due", "created", "-interval", "ease", "-lapses")),
+            # The browser's "buried" filter, which those leave out: the few cards ever buried.
+            models.Index(
+                fields=["owner", "buried_until"],
+                condition=Q(buried_until__isnull=False),
+                name="card_buried",
             ),
         ]
 

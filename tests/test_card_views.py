@@ -6,11 +6,15 @@ import re
 from datetime import timedelta
 
 import pytest
+from django import forms
 from django.db import connection
+from django.test.html import parse_html
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.safestring import mark_safe
 
 from cards import study
+from cards.forms import LightCheckboxInput, LightNumberInput, LightSelect, LightTextInput
 from cards.models import Card, Deck, PendingImport, Review
 from tests.conftest import day_at
 
@@ -55,14 +59,54 @@ class TestSearch:
 
     @pytest.mark.parametrize("size", [10, 150])
     def test_query_count_does_not_grow(self, signed_in, user, make_cards, size):
-        make_cards(user, size)
-        with CaptureQueriesContext(connection) as captured:
-            signed_in.get(reverse("cards"), {"q": "question", "sort": "added"})
-        assert len(captured) == 6  # session, user with settings, decks, count, page, bulk's decks
+        make_cards(user, size, tags="rl")
+        counts = set()
+        for params in ({"q": "question", "sort": "added"}, {}, {"q": "rl question 1"}, {"q": "q", "sort": "lapses"},
+                       {"q": "question", "page": "2"}, {"state": "new", "sort": "interval"}):  # fmt: skip
+            with CaptureQueriesContext(connection) as captured:
+                signed_in.get(reverse("cards"), params)
+            counts.add(len(captured))
+        assert counts == {5}  # session, user with settings, decks (for both forms), count, page
 
     def test_only_my_cards(self, signed_in, user, make_user, make_cards):
         make_cards(make_user("grace"), 2, name="Theirs")
         assert "0 cards" in signed_in.get(reverse("cards")).content.decode()
+
+
+    @pytest.mark.parametrize(
+        ("django_widget", "light_widget", "values"),
+        [(forms.Select, LightSelect, ["", "a&b", 3, "y", None]),
+         (forms.TextInput, LightTextInput, ["", 'say "<hi>" & go', None]),
+         (forms.NumberInput, LightNumberInput, [0, 12, None]),
+         (forms.CheckboxInput, LightCheckboxInput, [True, False, None])],
+    )  # fmt: skip
+    def test_light_widgets_are_djangos(self, django_widget, light_widget, values):
+        attrs = {"id": "id_f", "required": True, "disabled": False, "maxlength": 9}
+        choices = {"choices": [("", "Any"), ("a&b", 'L<"x">'), (3, mark_safe("<i>3</i>")),
+                               ("G<1>", [("x", "X"), ("y", "Y")])]}  # fmt: skip
+        kwargs = choices if django_widget is forms.Select else {}
+        for value in values:
+            html = [widget(attrs=attrs, **kwargs).render("f", value) for widget in (django_widget, light_widget)]
+            assert parse_html(html[0]) == parse_html(html[1]), html
+
+    def test_bulk_form_follows_the_decks(self, signed_in, user, make_cards):
+        card = make_cards(user, 1, name="Alpha")[0]
+        html = signed_in.get(reverse("cards")).content.decode()
+        assert '<select name="action"' in html and f'<option value="{card.deck_id}">Alpha</option>' in html
+        signed_in.post(reverse("deck-edit", args=[card.deck_id]), {"name": "Beta", "description": ""})
+        html = signed_in.get(reverse("cards")).content.decode()
+        assert f'<option value="{card.deck_id}">Beta</option>' in html and ">Alpha<" not in html
+
+    def test_rows_show_the_card(self, signed_in, user, make_cards):
+        card = make_cards(user, 1, tags="rl")[0]
+        Card.objects.filter(pk=card.pk).update(front="<b>x</b> " + "long " * 30, suspended=True, interval=12,
+                                               due=study.current_day(user.study_settings).today, lapses=3)  # fmt: skip
+        html = signed_in.get(reverse("cards")).content.decode()
+        row = re.search(r"<tr><td><input.*?</tr>", html, re.S).group()
+        assert f'value="{card.pk}" aria-labelledby="card-{card.pk}"' in row and f'href="/cards/{card.pk}/"' in row
+        assert "&lt;b&gt;x&lt;/b&gt; long long" in row and "long …</a>" in row and "<b>" not in row
+        assert '<span class="badge">suspended</span>' in row
+        assert re.search(r"<td>Deck</td><td>\d{4}-\d\d-\d\d</td><td>12</td><td>2.50</td><td>3</td>", row)
 
 
 class TestCardPage:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,8 +32,9 @@ SEARCH_PREFIX = "search-"
 
 @require_GET
 def card_list(request: HttpRequest) -> HttpResponse:
-    form, search = _search(request, request.GET)
-    return _render_list(request, form, search)
+    decks = _decks(request)
+    form, search = _search(request.GET, decks)
+    return _render_list(request, form, search, decks)
 
 
 @require_POST
@@ -39,8 +44,9 @@ def card_bulk(request: HttpRequest) -> HttpResponse:
     for name, value in request.POST.items():
         if name.startswith(SEARCH_PREFIX):
             query[name.removeprefix(SEARCH_PREFIX)] = value
-    search_form, search = _search(request, query)
-    form = BulkForm(request.POST, owner=request.user)
+    decks = _decks(request)
+    search_form, search = _search(query, decks)
+    form = BulkForm(request.POST, owner=request.user, decks=decks)
     ids = [int(value) for value in request.POST.getlist("card") if value.isdecimal()]
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -62,11 +68,15 @@ def card_bulk(request: HttpRequest) -> HttpResponse:
             ) % {"n": clash.args[0]})  # fmt: skip
         else:
             messages.success(request, ngettext("%(n)d card changed.", "%(n)d cards changed.", changed) % {"n": changed})
-    return _render_list(request, search_form, search, query=query)
+    return _render_list(request, search_form, search, decks, query=query)
 
 
-def _search(request: HttpRequest, query: QueryDict) -> tuple[SearchForm, browsing.Search]:
-    decks = list(Deck.objects.filter(owner=request.user).values_list("slug", "name"))
+def _decks(request: HttpRequest) -> list[tuple[int, str, str]]:
+    """The user's decks as (id, slug, name): one query for the choices of both forms."""
+    return list(Deck.objects.filter(owner=request.user).values_list("pk", "slug", "name"))
+
+
+def _search(query: QueryDict, decks: list[tuple[int, str, str]]) -> tuple[SearchForm, browsing.Search]:
     form = SearchForm(query or None, decks=decks)
     data = form.cleaned_data if form.is_valid() else {}
     search = browsing.Search(
@@ -82,7 +92,12 @@ def _search(request: HttpRequest, query: QueryDict) -> tuple[SearchForm, browsin
 
 
 def _render_list(
-    request: HttpRequest, form: SearchForm, search: browsing.Search, *, query: QueryDict | None = None
+    request: HttpRequest,
+    form: SearchForm,
+    search: browsing.Search,
+    decks: list[tuple[int, str, str]],
+    *,
+    query: QueryDict | None = None,
 ) -> HttpResponse:
     query = (query if query is not None else request.GET).copy()
     page_number = query.pop("page", [None])[-1] if "page" in query else request.GET.get("page")
@@ -91,13 +106,25 @@ def _render_list(
     context = {
         "form": form,
         "page": page,
+        "rows": browsing.rows(page.object_list),
         "query": query.urlencode(),
         "search_fields": [(SEARCH_PREFIX + name, value) for name, value in query.items()],
-        "bulk_form": BulkForm(owner=request.user),
+        "bulk_fields": _bulk_fields(translation.get_language(), tuple(decks)),
         "cards_url": reverse("cards"),  # row links are built from it, not reversed 50 times
     }
     template = "cards/card_list.html#results" if request.htmx else "cards/card_list.html"
     return render(request, template, context)
+
+
+@lru_cache(maxsize=256)
+def _bulk_fields(language: str, decks: tuple[tuple[int, str, str], ...]) -> str:
+    """The bulk form's fields as the list shows them, rendered once per language and deck list.
+
+    The list's bulk form is never bound (a refused action is told in a message), so its markup
+    depends on nothing else; building and rendering it was a tenth of every page.
+    """
+    form = BulkForm(owner=None, decks=list(decks))  # shown only: nothing is validated
+    return render_to_string("cards/card_list.html#bulk_fields", {"bulk_form": form})
 
 
 @require_GET
