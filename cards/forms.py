@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import zoneinfo
 from functools import cache
-from html import escape
 
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.core.validators import MaxLengthValidator
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -112,19 +112,18 @@ class ConfirmImportForm(forms.Form):
 
 class LightSelect(forms.Select):
     """Django's ``<select>``, built in Python rather than by a template per option: on the card
-    browser, the two forms' widget templates cost more than its 50 rows."""
+    browser, the search form's widget templates cost more than its 50 rows."""
 
     def render(self, name: str, value: object, attrs: dict | None = None, renderer: object = None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
         groups = []
         for group_name, options, _ in widget["optgroups"]:
-            html = "".join(
-                f'<option value="{_html(option["value"])}"{_attributes(option["attrs"])}>'
-                f'{_html(option["label"])}</option>'
-                for option in options
-            )
-            groups.append(f'<optgroup label="{_html(group_name)}">{html}</optgroup>' if group_name else html)
-        return mark_safe(f'<select name="{_html(name)}"{_attributes(widget["attrs"])}>{"".join(groups)}</select>')
+            html = format_html_join(
+                "", '<option value="{}"{}>{}</option>',
+                ((option["value"], _attributes(option["attrs"]), option["label"]) for option in options),
+            )  # fmt: skip
+            groups.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, html) if group_name else html)
+        return format_html('<select name="{}"{}>{}</select>', name, _attributes(widget["attrs"]), mark_safe("".join(groups)))
 
 
 class LightInput:
@@ -132,23 +131,17 @@ class LightInput:
 
     def render(self, name: str, value: object, attrs: dict | None = None, renderer: object = None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        shown = "" if widget["value"] is None else f' value="{_html(widget["value"])}"'
-        attributes = _attributes(widget["attrs"])
-        return mark_safe(f'<input type="{_html(widget["type"])}" name="{_html(name)}"{shown}{attributes}>')
+        shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
+        return format_html('<input type="{}" name="{}"{}{}>', widget["type"], name, shown, _attributes(widget["attrs"]))
 
 
-def _attributes(attrs: dict[str, object]) -> str:
+def _attributes(attrs: dict[str, object]) -> SafeString:
     """HTML attributes as Django's widget templates write them: ``True`` bare, ``False`` left out."""
-    return "".join(
-        f" {_html(name)}" if value is True else f' {_html(name)}="{_html(value)}"'
+    return mark_safe("".join(
+        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
         for name, value in attrs.items()
         if value is not False
-    )
-
-
-def _html(value: object) -> str:
-    """``value`` escaped as a template escapes it: what is marked safe is left as it is."""
-    return value.__html__() if hasattr(value, "__html__") else escape(str(value))
+    ))  # fmt: skip
 
 
 class LightTextInput(LightInput, forms.TextInput):
@@ -156,10 +149,6 @@ class LightTextInput(LightInput, forms.TextInput):
 
 
 class LightNumberInput(LightInput, forms.NumberInput):
-    pass
-
-
-class LightCheckboxInput(LightInput, forms.CheckboxInput):
     pass
 
 
@@ -259,7 +248,6 @@ class BulkForm(forms.Form):
     action = forms.TypedChoiceField(
         label=_("Action"),
         coerce=BulkAction,
-        widget=LightSelect,
         choices=[
             (BulkAction.SUSPEND.value, _("Suspend")), (BulkAction.UNSUSPEND.value, _("Unsuspend")),
             (BulkAction.MOVE.value, _("Move to deck")), (BulkAction.ADD_TAG.value, _("Add tag")),
@@ -271,15 +259,11 @@ class BulkForm(forms.Form):
         label=_("Apply to"),
         choices=[("selected", _("the selected cards")), ("all", _("every card the search matches"))],
         initial="selected",
-        widget=LightSelect,
     )
-    target = forms.ModelChoiceField(
-        label=_("Deck"), queryset=Deck.objects.none(), required=False, widget=LightSelect
-    )
-    tag = forms.RegexField(
-        label=_("Tag"), regex=r"^[a-z0-9][a-z0-9_.:/-]*$", required=False, max_length=100, widget=LightTextInput
-    )
-    confirm = forms.BooleanField(label=_("Yes, I mean it"), required=False, widget=LightCheckboxInput)
+    # Django's own widgets: the card list renders this form once per language and deck list.
+    target = forms.ModelChoiceField(label=_("Deck"), queryset=Deck.objects.none(), required=False)
+    tag = forms.RegexField(label=_("Tag"), regex=r"^[a-z0-9][a-z0-9_.:/-]*$", required=False, max_length=100)
+    confirm = forms.BooleanField(label=_("Yes, I mean it"), required=False)
 
     def __init__(self, *args: object, owner: object, decks: list[tuple[int, str, str]], **kwargs: object) -> None:
         """``decks``: the owner's decks as (id, slug, name), as the page has read them already;

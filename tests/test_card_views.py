@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.safestring import mark_safe
 
 from cards import study
-from cards.forms import LightCheckboxInput, LightNumberInput, LightSelect, LightTextInput
+from cards.forms import LightNumberInput, LightSelect, LightTextInput
 from cards.models import Card, Deck, PendingImport, Review
 from tests.conftest import day_at
 
@@ -77,8 +77,7 @@ class TestSearch:
         ("django_widget", "light_widget", "values"),
         [(forms.Select, LightSelect, ["", "a&b", 3, "y", None]),
          (forms.TextInput, LightTextInput, ["", 'say "<hi>" & go', None]),
-         (forms.NumberInput, LightNumberInput, [0, 12, None]),
-         (forms.CheckboxInput, LightCheckboxInput, [True, False, None])],
+         (forms.NumberInput, LightNumberInput, [0, 12, None])],
     )  # fmt: skip
     def test_light_widgets_are_djangos(self, django_widget, light_widget, values):
         attrs = {"id": "id_f", "required": True, "disabled": False, "maxlength": 9}

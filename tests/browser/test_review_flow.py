@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -74,9 +75,16 @@ def test_review_five_cards_with_the_keyboard_alone(page: Page, live_server):
     assert navigations == []
 
 
-def test_works_without_javascript(browser, live_server):
+@pytest.fixture
+def no_js_page(browser) -> Iterator[Page]:
+    """A page in a browser context with JavaScript off: plain form posts and redirects."""
     context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+    yield context.new_page()
+    context.close()
+
+
+def test_works_without_javascript(no_js_page: Page, live_server):
+    page = no_js_page
     sign_up(page, live_server.url)
     first = question(page)
     page.get_by_role("button", name="Show answer").click()
@@ -86,7 +94,6 @@ def test_works_without_javascript(browser, live_server):
     assert question(page) != first
     user = get_user_model().objects.get(username="ada")
     assert Review.objects.filter(user=user, quality=4).count() == 1
-    context.close()
 
 
 def test_bury_and_suspend_from_the_keyboard_then_undo(page: Page, live_server):
@@ -110,13 +117,11 @@ def test_bury_and_suspend_from_the_keyboard_then_undo(page: Page, live_server):
     assert cards.filter(suspended=True).count() == 0
 
 
-def test_suspend_without_javascript(browser, live_server):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+def test_suspend_without_javascript(no_js_page: Page, live_server):
+    page = no_js_page
     sign_up(page, live_server.url)
     first = question(page)
     page.get_by_role("button", name="Suspend").click()
     expect(page.locator(".notices")).to_contain_text("Card suspended.")
     assert question(page) != first
     assert Card.objects.filter(owner__username="ada", suspended=True).count() == 1
-    context.close()
