@@ -30,6 +30,17 @@ def columns(model: type[Model], field_names: Sequence[str], alias: str) -> str:
     return ", ".join(f"{alias}.{db.ops.quote_name(f.column)}" for f in _fields(model, tuple(field_names)))
 
 
+def literal(value: object) -> str:
+    """``value`` as an SQL literal, written as the migrations wrote it into index conditions.
+
+    A condition that a partial index is built on (``suspended = 0``) must be a literal in the
+    query, not a bound parameter: SQLite can use the index either way, but when a parameter
+    decided it, SQLite prepares the statement again on every execution (the queue statement:
+    0.25 ms instead of 0.03 ms).
+    """
+    return _db().schema_editor().quote_value(value)
+
+
 def build[M: Model](model: type[M], field_names: tuple[str, ...], values: Sequence[Any]) -> M:
     """The instance the ORM would build from these database values (fields not named are
     deferred, as with ``only()``)."""

@@ -97,7 +97,7 @@ LEFT JOIN {deck} d ON d.id = c.deck_id
 learning cards whose delay is over, due cards (most overdue first) and new cards in deck order
 while the daily limits allow, then learning cards ahead of time."""
 _ACTIVE = (
-    "owner_id = %(user)s AND suspended = %(false)s"
+    "owner_id = %(user)s AND suspended = {false}"
     " AND (buried_until IS NULL OR buried_until <= %(today)s){scope}"
 )
 # A session limited to one deck or one tag ("tags" holds space-separated tags).
@@ -112,7 +112,7 @@ SHOWN_FIELDS = ("id", "deck", "front_html", "back_html", "version", *SCHEDULE_FI
 
 @cache
 def _queue_sql(scope: str) -> str:
-    active = _ACTIVE.format(scope=_SCOPES[scope])
+    active = _ACTIVE.format(scope=_SCOPES[scope], false=rows.literal(False))  # see rows.literal
     return _QUEUE_SQL.format(
         card=Card._meta.db_table,
         review=Review._meta.db_table,
@@ -176,7 +176,6 @@ def _read_queue(settings: StudySettings, day: Day, scope: Scope, show_card_id: i
     ops = connection.ops  # raw SQL: dates and times in the form the ORM stores them
     params = {
         "user": settings.user_id,
-        "false": False,
         "today": ops.adapt_datefield_value(day.today),
         "starts": ops.adapt_datetimefield_value(day.starts),
         "now": ops.adapt_datetimefield_value(day.now),

@@ -234,6 +234,12 @@ class TestPlans:
             ids = self.plan(*page.query.sql_with_params()).split(" | ")[2]  # the subquery picking the page
             assert f"COVERING INDEX {index} " in ids, ids
 
+    def test_the_study_queue_names_its_indexes_conditions_as_literals(self):
+        """Bound, ``suspended = ?`` would make SQLite prepare the queue statement again on
+        every run (see ``rows.literal``)."""
+        sql = study._queue_sql("all")
+        assert re.search(r"\bsuspended = 0\b", sql) and not re.search(r"\bsuspended = %", sql), sql
+
     def test_the_study_queue_keeps_its_own_indexes(self, signed_in, user, make_cards):
         make_cards(user, 3)
         with CaptureQueriesContext(connection) as captured:
