@@ -11,7 +11,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from cards import study
-from cards.models import Card, Deck
+from cards.models import Card, Deck, suspended_is
 
 SORTS = {  # each one an index's order (Card.Meta.indexes)
     "due": (F("due").asc(nulls_last=True), "pk"),  # new cards last, on every database
@@ -104,13 +104,13 @@ def _state(state: str, day: study.Day) -> Q:
     repeating = Q(learning_due_at__isnull=False) & Q(last_reviewed__gte=day.starts)
     match state:
         case "new":
-            return Q(due__isnull=True, suspended=False)
+            return Q(due__isnull=True) & suspended_is(False)
         case "learning":
-            return repeating & Q(suspended=False)
+            return repeating & suspended_is(False)
         case "review":
-            return Q(due__isnull=False, suspended=False) & ~repeating
+            return Q(due__isnull=False) & suspended_is(False) & ~repeating
         case "suspended":
-            return Q(suspended=True)
+            return suspended_is(True)
         case _:
             return Q(buried_until__gt=day.today)
 

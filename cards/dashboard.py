@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from django.db import connection
 from django.db.models import Count
 
-from cards import stats, study
-from cards.models import Card, DailyStats, Deck, StudySettings
+from cards import rows, stats, study
+from cards.models import Card, DailyStats, Deck, StudySettings, suspended_is
 
 RETENTION_PERIODS = (7, 30, 365)
 FORECAST_DAYS = 30
@@ -101,7 +101,7 @@ def build(settings: StudySettings, day: study.Day) -> Dashboard:
         correct=today_row[2] if today_row else 0,
     )
     cards = Card.objects.filter(owner_id=user_id).order_by()
-    studied = cards.filter(due__isnull=False, suspended=False)
+    studied = cards.filter(suspended_is(False), due__isnull=False)
     forecast_end = day.today + timedelta(days=FORECAST_DAYS)
     return Dashboard(
         today=today,
@@ -143,7 +143,7 @@ def _by_topic(user_id: int, day: study.Day) -> dict[str, object]:
         if connection.vendor == "postgresql"
         else "(julianday(due) - julianday(%(today)s))"
     )
-    active = "suspended = %(false)s"
+    active = f"suspended = {rows.literal(False)}"
     seen = f"{active} AND due IS NOT NULL"
     repeating = "learning_due_at IS NOT NULL AND last_reviewed IS NOT NULL AND last_reviewed >= %(starts)s"
     mature = '"interval" >= %(mature)s'
@@ -166,7 +166,6 @@ def _by_topic(user_id: int, day: study.Day) -> dict[str, object]:
     """
     params = {
         "user": user_id,
-        "false": False,
         "today": connection.ops.adapt_datefield_value(day.today),
         "starts": connection.ops.adapt_datetimefield_value(day.starts),
         "mature": stats.MATURE_INTERVAL,

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
-from cards import scheduler
+from cards import rows, scheduler
 from cards.grading import CardSchedule, ReviewKind
 from cards.studyday import DEFAULT_DAY_START_HOUR
 
@@ -266,6 +267,13 @@ SCHEDULE_FIELDS = (
     "last_reviewed",
     "learning_due_at",
 )
+
+
+def suspended_is(value: bool) -> Q:
+    """``suspended = value`` with the value written into the SQL, as the study queue's partial
+    indexes write it in their conditions: bound as a parameter, it would make SQLite prepare the
+    statement again on every run (see ``rows.literal``)."""
+    return Q(suspended=RawSQL(rows.literal(value), ()))
 
 
 class Review(models.Model):

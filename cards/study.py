@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cards import daily, grading, rows, studyday
-from cards.models import SCHEDULE_FIELDS, Card, Deck, Review, StudySettings
+from cards.models import SCHEDULE_FIELDS, Card, Deck, Review, StudySettings, suspended_is
 from cards.scheduler import PASSING_QUALITY
 
 REVIEW_COUNTERS = ("review_passes", "review_failures")
@@ -223,7 +223,7 @@ class Upcoming:
 
 def next_due(settings: StudySettings, day: Day) -> Upcoming | None:
     """The next study day that has cards due, and how many (for the "all done" screen)."""
-    upcoming = Card.objects.filter(owner_id=settings.user_id, suspended=False, due__gt=day.today)
+    upcoming = Card.objects.filter(suspended_is(False), owner_id=settings.user_id, due__gt=day.today)
     first = upcoming.aggregate(first=Min("due"))["first"]
     if first is None:
         return None
