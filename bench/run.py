@@ -14,7 +14,8 @@ reimport_vs_import     time of re-importing the same unchanged deck over the fir
 dashboard_1m_vs_10k    the dashboard of one user (5,000 cards) after 1,000,000 reviews over
                        the same after 10,000 (each over the floor view measured alongside it)
 dashboard_vs_floor     the dashboard at 1,000,000 reviews over the floor view, requested in turn
-card_search_vs_floor   the card browser's search (median of three searches) on 20,000 cards
+card_search_vs_floor   the card browser's search on 20,000 cards: the median over three searches
+                       of each one's time over the floor's, the two requested in turn
 card_search_queries    its query count, the same whatever the search, page or collection size
 """
 

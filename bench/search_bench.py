@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import statistics
-import time
 
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+
+from side_by_side import medians
 
 ROUNDS = 60
 SEARCHES = [
@@ -20,23 +21,14 @@ SEARCHES = [
 def measure(user) -> dict[str, float]:
     client = Client()
     client.force_login(user)
-    floor = _median(client, f"/bench/floor/{user.pk}/", {})
-    search = statistics.median(_median(client, "/cards/", params) for params in SEARCHES)
+    floor_url = f"/bench/floor/{user.pk}/"
+    ratios = []
+    for params in SEARCHES:  # each search against the floor requested in turn with it
+        search, floor = medians(client, "/cards/", floor_url, ROUNDS, params)
+        ratios.append(search / floor)
     queries = set()
     for params in SEARCHES:
         with CaptureQueriesContext(connection) as captured:
             client.get("/cards/", params)
         queries.add(len(captured))
-    return {"card_search_vs_floor": search / floor, "card_search_queries": max(queries)}
-
-
-def _median(client: Client, url: str, params: dict[str, str]) -> float:
-    for _ in range(3):
-        client.get(url, params)
-    times = []
-    for _ in range(ROUNDS):
-        started = time.perf_counter()
-        response = client.get(url, params)
-        times.append(time.perf_counter() - started)
-        assert response.status_code == 200
-    return statistics.median(times)
+    return {"card_search_vs_floor": statistics.median(ratios), "card_search_queries": max(queries)}
