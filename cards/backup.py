@@ -17,7 +17,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils import timezone
 
 from cards.formats import DeckFormatError, Problem
@@ -157,12 +158,12 @@ def _checked(raw: Any, problems: list[str]) -> dict[str, Any]:
         return {}
     settings = _fields(raw.get("settings"), "settings", {
         "time_zone": _time_zone, "day_start_hour": _hour, "new_per_day": int, "reviews_per_day": int,
-    }, problems)  # fmt: skip
+    }, problems, StudySettings)  # fmt: skip
     decks = []
     deck_names: set[str] = set()
     for d, deck in enumerate(_list(raw.get("decks"), "decks", problems)):
         where = f"decks[{d}]"
-        checked = _fields(deck, where, {"name": _deck_name, "description": str}, problems)
+        checked = _fields(deck, where, {"name": _deck_name, "description": str}, problems, Deck)
         raw_cards = deck.get("cards") if isinstance(deck, dict) else None
         checked["cards"] = [
             _card(card, f"{where}.cards[{c}]", problems)
@@ -181,28 +182,34 @@ def _checked(raw: Any, problems: list[str]) -> dict[str, Any]:
 def _card(raw: Any, where: str, problems: list[str]) -> dict[str, Any]:
     card = _fields(raw, where, {
         "key": _key, "front": str, "back": str, "is_html": bool, "tags": _tags, "position": int,
-        "repetitions": int, "ease": _ease, "interval": int, "due": _date_or_none, "lapses": int,
+        "repetitions": int, "ease": _ease, "interval": _interval, "due": _date_or_none, "lapses": int,
         "last_reviewed": _datetime_or_none, "learning_due_at": _datetime_or_none, "suspended": bool,
         "buried_until": _date_or_none, "version": int,
-    }, problems)  # fmt: skip
+    }, problems, Card)  # fmt: skip
     reviews = _list(raw.get("reviews") if isinstance(raw, dict) else None, f"{where}.reviews", problems)
     card["reviews"] = [
         _fields(review, f"{where}.reviews[{r}]", {
             "reviewed_at": _datetime, "study_day": _date, "quality": _quality, "kind": ReviewKind,
-            "answer_ms": int, "repetitions_before": int, "ease_before": _ease, "interval_before": int,
+            "answer_ms": int, "repetitions_before": int, "ease_before": _ease, "interval_before": _interval,
             "due_before": _date_or_none, "lapses_before": int, "last_reviewed_before": _datetime_or_none,
             "learning_due_at_before": _datetime_or_none, "repetitions_after": int, "ease_after": _ease,
-            "interval_after": int, "due_after": _date_or_none, "lapses_after": int,
+            "interval_after": _interval, "due_after": _date_or_none, "lapses_after": int,
             "learning_due_at_after": _datetime_or_none,
-        }, problems)  # fmt: skip
+        }, problems, Review)  # fmt: skip
         for r, review in enumerate(reviews)
     ]
     return card
 
 
 def _fields(
-    raw: Any, where: str, kinds: dict[str, Callable[[Any], Any]], problems: list[str]
+    raw: Any,
+    where: str,
+    kinds: dict[str, Callable[[Any], Any]],
+    problems: list[str],
+    model: type[models.Model],
 ) -> dict[str, Any]:
+    """Each of ``kinds`` read from ``raw`` and converted; a whole number must also be one that
+    ``model``'s field of that name takes (the database's range and the field's own limits)."""
     if not isinstance(raw, dict):
         problems.append(f"{where}: expected an object")
         return {}
@@ -211,7 +218,9 @@ def _fields(
         value = raw.get(name)
         try:
             checked[name] = _convert(kind, value)
-        except (TypeError, ValueError, InvalidOperation):
+            if kind is int:
+                model._meta.get_field(name).run_validators(value)
+        except (TypeError, ValueError, InvalidOperation, ValidationError):
             problems.append(f"{where}.{name}: {value!r} is not a valid value")
     return checked
 
@@ -278,6 +287,8 @@ def _hour(value: Any) -> int:
 
 
 def _interval(value: Any) -> int:
+    """At most a century: reaching more would take SM-2 longer than that, so no backup of
+    Recall's holds it, and a date that far ahead overflows soon after."""
     if type(value) is not int or not 0 <= value <= 100 * 365:
         raise ValueError
     return value

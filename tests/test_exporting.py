@@ -126,6 +126,13 @@ class TestRoundTrips:
             (lambda d: d["decks"][0]["cards"][0].update(tags=["ok", "bad\x00tag"]), r"cards\[0\].tags"),
             (lambda d: d["decks"].append(dict(d["decks"][0])), "another deck of the backup has this name"),
             (lambda d: d["decks"][0]["cards"].append(dict(d["decks"][0]["cards"][0])), "used by more than one card"),
+            # Numbers past what the database holds, or past what the app schedules
+            (lambda d: d["decks"][0]["cards"][0].update(position=2**63), r"cards\[0\].position"),
+            (lambda d: d["decks"][0]["cards"][0].update(version=2**63), r"cards\[0\].version"),
+            (lambda d: d["decks"][0]["cards"][0].update(interval=10**9), r"cards\[0\].interval"),
+            (lambda d: d["decks"][0]["cards"][0]["reviews"][0].update(answer_ms=2**64), "answer_ms"),
+            (lambda d: d["decks"][0]["cards"][0]["reviews"][0].update(interval_after=10**6), "interval_after"),
+            (lambda d: d["settings"].update(new_per_day=10**6), "settings.new_per_day"),
         ],
     )
     def test_a_bad_backup_changes_nothing(self, user, make_user, make_cards, mutate, message):
