@@ -287,8 +287,8 @@ def _hour(value: Any) -> int:
 
 
 def _interval(value: Any) -> int:
-    """At most a century: reaching more would take SM-2 longer than that, so no backup of
-    Recall's holds it, and a date that far ahead overflows soon after."""
+    """At most a century: SM-2 needs decades of reviews to schedule a card that far ahead, so
+    a larger interval is a damaged file."""
     if type(value) is not int or not 0 <= value <= 100 * 365:
         raise ValueError
     return value
