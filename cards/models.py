@@ -270,9 +270,9 @@ SCHEDULE_FIELDS = (
 
 
 def suspended_is(value: bool) -> Q:
-    """``suspended = value`` with the value written into the SQL, as the study queue's partial
-    indexes write it in their conditions: bound as a parameter, it would make SQLite prepare the
-    statement again on every run (see ``rows.literal``)."""
+    """``suspended = value`` with the value written into the SQL, as in the conditions of the
+    study queue's partial indexes on SQLite: bound as a parameter, it would make SQLite prepare
+    the statement again on every run (see ``rows.literal``)."""
     return Q(suspended=RawSQL(rows.literal(value), ()))
 
 
