@@ -21,13 +21,11 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from cards import daily
 from cards.formats import DeckFormatError, Problem
 from cards.grading import ReviewKind
-from cards import daily
-from cards.formats import ParsedCard
-from cards.importing import BULK_BATCH, content_hash, free_slug, render_card
+from cards.importing import BULK_BATCH, free_slug, render_and_hash
 from cards.models import Card, Deck, Review, StudySettings
-from cards.scheduler import PASSING_QUALITY
 
 FORMAT = "recall-backup"
 VERSION = 1
@@ -114,11 +112,7 @@ def _restore_deck(user: AbstractBaseUser, saved: dict[str, Any]) -> int:
         card = Card(owner=user, deck=deck, key=row["key"], front=row["front"], back=row["back"],
                     is_html=row["is_html"], tags=" ".join(row["tags"]), position=row["position"],
                     **{name: row[name] for name in SCHEDULE_FIELDS})  # fmt: skip
-        render_card(card)
-        parsed = ParsedCard(card.key, card.front, card.back, tuple(row["tags"]), 0, card.is_html)
-        card.content_hash = content_hash(parsed)
-        passed = [r["quality"] >= PASSING_QUALITY for r in row["reviews"] if r["kind"] == ReviewKind.REVIEW]
-        card.review_passes, card.review_failures = sum(passed), len(passed) - sum(passed)
+        render_and_hash(card)  # its pass/fail counters come from daily.rebuild, after the reviews
         cards.append(card)
     Card.objects.bulk_create(cards, batch_size=BULK_BATCH)
     Review.objects.bulk_create(

@@ -268,3 +268,11 @@ def render_card(card: Card) -> None:
     card.front_html = render(card.front)
     card.back_html = render(card.back)
     card.render_version = RENDERER_VERSION
+
+
+def render_and_hash(card: Card) -> None:
+    """After the card's text was written directly (an edit, a restore): its HTML, and the hash
+    that a re-import or a library update compares the text by."""
+    render_card(card)
+    parsed = ParsedCard(card.key, card.front, card.back, tuple(card.tags.split()), 0, card.is_html)
+    card.content_hash = content_hash(parsed)

@@ -17,9 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from cards import browsing, bulk, study
-from cards.formats import ParsedCard
 from cards.forms import BulkForm, CardForm, SearchForm
-from cards.importing import CONTENT_FIELDS, content_hash, render_card
+from cards.importing import CONTENT_FIELDS, render_and_hash
 from cards.models import Card, Deck, StudySettings
 from cards.rendering import render_html, render_markdown
 
@@ -142,9 +141,7 @@ def card_edit(request: HttpRequest, card_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             card = form.save(commit=False)
-            render_card(card)
-            parsed = ParsedCard(card.key, card.front, card.back, tuple(card.tags.split()), 0, card.is_html)
-            card.content_hash = content_hash(parsed)
+            render_and_hash(card)
             # Only the text: a grade landing while the editor was open keeps its schedule.
             card.save(update_fields=[*CONTENT_FIELDS, "deck", "modified"])
         if back_to_review:
