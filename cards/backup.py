@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import zoneinfo
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -22,7 +21,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from cards import daily
-from cards.formats import DeckFormatError, Problem
+from cards.formats import TAG, DeckFormatError, Problem
 from cards.grading import ReviewKind
 from cards.importing import BULK_BATCH, free_slug, render_and_hash
 from cards.models import Card, Deck, Review, StudySettings
@@ -249,12 +248,11 @@ _deck_name = _text_up_to(Deck._meta.get_field("name").max_length)
 _key = _text_up_to(Card._meta.get_field("key").max_length)
 
 
-_TAG = re.compile(r"[a-z0-9][a-z0-9_.:/-]*")
 _TAGS_MAX = Card._meta.get_field("tags").max_length
 
 
 def _tags(value: Any) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(t, str) and _TAG.fullmatch(t) for t in value):
+    if not isinstance(value, list) or not all(isinstance(t, str) and TAG.fullmatch(t) for t in value):
         raise ValueError
     if len(" ".join(value)) > _TAGS_MAX:
         raise ValueError

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from functools import cache
 
@@ -13,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from cards.bulk import NEEDS_CONFIRMATION, BulkAction
+from cards.formats import TAG_PATTERN
 from cards.models import Card, Deck, StudySettings
 from cards.scheduler import Grade
 from cards.study import SetAside
@@ -196,7 +198,7 @@ class CardForm(forms.ModelForm):
         label=_("Tags"),
         required=False,
         max_length=1000,
-        regex=r"^\s*([A-Za-z0-9][A-Za-z0-9_.:/-]*(\s+|$))*$",
+        regex=re.compile(rf"^\s*({TAG_PATTERN}(\s+|$))*$", re.IGNORECASE | re.ASCII),  # lowercased by clean_tags
         error_messages={"invalid": _("Tags are lowercase words (a–z, 0–9, _ . : / -) separated by spaces.")},
     )
 
@@ -262,7 +264,7 @@ class BulkForm(forms.Form):
     )
     # Django's own widgets: the card list renders this form once per language and deck list.
     target = forms.ModelChoiceField(label=_("Deck"), queryset=Deck.objects.none(), required=False)
-    tag = forms.RegexField(label=_("Tag"), regex=r"^[a-z0-9][a-z0-9_.:/-]*$", required=False, max_length=100)
+    tag = forms.RegexField(label=_("Tag"), regex=rf"^{TAG_PATTERN}$", required=False, max_length=100)
     confirm = forms.BooleanField(label=_("Yes, I mean it"), required=False)
 
     def __init__(self, *args: object, owner: object, decks: list[tuple[int, str, str]], **kwargs: object) -> None:

@@ -7,11 +7,15 @@ shapes: the native format yields one :class:`ParsedDeck`; the foreign formats an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 MAX_PROBLEMS = 50
 """A :class:`DeckFormatError` lists at most this many problems, then "… and N more problems"."""
+TAG_PATTERN = r"[a-z0-9][a-z0-9_.:/-]*"
+"""A tag, in every format and form: a lowercase letter or digit, then also ``_ . : / -``."""
+TAG = re.compile(TAG_PATTERN)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from cards.formats import DeckFormatError, ImportedFile, ParsedCard, ParsedDeck, Problem
+from cards.formats import TAG, DeckFormatError, ImportedFile, ParsedCard, ParsedDeck, Problem
 from cards.formats.markdown_deck import MAX_KEY_LENGTH, is_valid_key, slugify_key
 
 COLUMNS = ("front", "back", "tags", "deck", "key")
@@ -26,7 +26,6 @@ REQUIRED_COLUMNS = ("front", "back")
 DELIMITERS = (",", "\t", ";")
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_TAG = re.compile(r"[a-z0-9][a-z0-9_.:/-]*")
 _TAG_SEPARATORS = re.compile(r"[\s,]+")
 
 Report = Callable[[int, str], None]
@@ -215,7 +214,7 @@ def _card(
         keys[key] = line
     tags: list[str] = []
     for tag in _TAG_SEPARATORS.split(cell("tags").lower()):
-        if tag and not _TAG.fullmatch(tag):
+        if tag and not TAG.fullmatch(tag):
             report(
                 line,
                 f"invalid tag {tag!r}: a tag starts with a letter or digit, then letters, digits,"

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from cards.formats import DeckFormatError, ParsedCard, ParsedDeck, Problem
+from cards.formats import TAG, DeckFormatError, ParsedCard, ParsedDeck, Problem
 
 MAX_KEY_LENGTH = 100
 MAX_SLUG_LENGTH = 80
@@ -35,7 +35,6 @@ _CARD_HEADING = re.compile(r"##(?:[ \t](?P<text>.*))?")
 _TITLE_HEADING = re.compile(r"#(?:[ \t]|$)")
 _ATTRIBUTES = re.compile(r"\{(?P<attributes>[^{}]*)\}\s*$")
 _ATTRIBUTE = re.compile(r'#(?P<key>\S*)|tags="(?P<tags>[^"]*)"|(?P<other>\S+)')
-_TAG = re.compile(r"[a-z0-9][a-z0-9_.:/-]*")
 _TOML_LOCATION = re.compile(r" \(at line (?P<line>\d+), column (?P<column>\d+)\)$")
 _TOML_AT_END = " (at end of document)"
 
@@ -276,7 +275,7 @@ def _tags(raw: Iterable[str], *, line: int, report: Report) -> tuple[str, ...]:
     tags: list[str] = []
     for tag in raw:
         tag = tag.lower()
-        if _TAG.fullmatch(tag):
+        if TAG.fullmatch(tag):
             tags.append(tag)
         else:
             report(
